@@ -1,0 +1,670 @@
+//! Project: the one place that decides what an audience may see.
+//!
+//! Templates, the search index and exports receive a [`View`], never the [`Directory`]: a field
+//! that is not copied here cannot leak into the public build. The public view gets names, summaries,
+//! descriptions, skills with their status, public evidence and the contact fields the provider
+//! listed in `publics`; the mediation view gets everything, private fields marked as such.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::model::directory::ClaimStatus;
+use crate::model::{Directory, EvidenceKind, Forme, Provider, Zone};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    #[default]
+    Public,
+    Mediation,
+}
+
+impl Audience {
+    pub fn sees_private(self) -> bool {
+        self == Audience::Mediation
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteInfo {
+    pub title: String,
+    pub description: String,
+    pub base_url: String,
+    /// Path prefix of every internal URL ("" at a domain root, "/annuaire" under a sub-path).
+    pub root: String,
+    pub lang: String,
+    pub territory: String,
+    /// "en Lozère".
+    pub territory_in: String,
+    pub publisher: String,
+    pub audience: Audience,
+    pub charter_version: String,
+    pub build_date: String,
+    pub build_date_fr: String,
+    pub nav: Vec<Link>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactView {
+    pub field: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub href: Option<String>,
+    /// Shown to mediators only (not in `publics`).
+    pub private: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceView {
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub title: Option<String>,
+    /// Client, institution or organisation.
+    pub detail: Option<String>,
+    pub year: Option<i64>,
+    pub url: Option<String>,
+    pub private: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimView {
+    pub id: String,
+    pub label: String,
+    pub url: String,
+    pub status: &'static str,
+    pub status_text: String,
+    pub verified: bool,
+    pub evidence: Vec<EvidenceView>,
+    /// Mediator note (mediation only).
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimGroup {
+    pub family: String,
+    pub family_label: String,
+    pub url: String,
+    pub claims: Vec<ClaimView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlaceRef {
+    pub code: String,
+    pub name: String,
+    pub url: String,
+    pub postal_codes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderView {
+    pub slug: String,
+    pub url: String,
+    pub name: String,
+    pub forme: Forme,
+    pub forme_label: &'static str,
+    pub siret: Option<String>,
+    pub commune: PlaceRef,
+    pub zone_kind: &'static str,
+    pub zone_text: String,
+    pub zone: Vec<PlaceRef>,
+    pub summary: String,
+    /// Markdown; rendered (sanitised) by the render stage.
+    pub body: String,
+    pub contacts: Vec<ContactView>,
+    pub groups: Vec<ClaimGroup>,
+    pub verified_count: usize,
+    pub charter_version: String,
+    pub charter_signed: String,
+    pub charter_signed_fr: String,
+    pub charter_current: bool,
+    pub languages: Vec<String>,
+    pub updated: Option<String>,
+    pub updated_fr: Option<String>,
+    /// Check warnings (mediation only).
+    pub warnings: Vec<String>,
+    pub source: String,
+}
+
+/// The few fields listings show, so a listing never embeds whole entries.
+#[derive(Debug, Clone, Serialize)]
+pub struct Card {
+    pub name: String,
+    pub url: String,
+    pub summary: String,
+    pub commune: String,
+    pub skills: Vec<String>,
+    pub verified: bool,
+    pub flagged: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SkillView {
+    pub id: String,
+    pub short_id: String,
+    pub label: String,
+    pub description: String,
+    pub url: String,
+    pub accepted: Vec<&'static str>,
+    pub rome: Vec<String>,
+    pub ecf: Vec<String>,
+    /// Indices into [`View::providers`]: verified first, then by name.
+    #[serde(skip)]
+    pub providers: Vec<usize>,
+    pub count: usize,
+    pub verified_count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FamilyView {
+    pub id: String,
+    pub label: String,
+    pub description: String,
+    pub url: String,
+    pub skills: Vec<SkillView>,
+    #[serde(skip)]
+    pub providers: Vec<usize>,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CommuneView {
+    pub code: String,
+    pub name: String,
+    pub slug: String,
+    pub url: String,
+    pub postal_codes: Vec<String>,
+    pub former: Vec<String>,
+    pub lat: f64,
+    pub lon: f64,
+    /// Providers based here.
+    #[serde(skip)]
+    pub based: Vec<usize>,
+    /// Providers based elsewhere whose zone lists this commune.
+    #[serde(skip)]
+    pub serving: Vec<usize>,
+    pub based_count: usize,
+    pub serving_count: usize,
+}
+
+impl CommuneView {
+    pub fn has_page(&self) -> bool {
+        self.based_count + self.serving_count > 0
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PageView {
+    pub slug: String,
+    pub url: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub body: String,
+}
+
+/// What one audience may see of the directory, with its listings resolved.
+pub struct View {
+    pub audience: Audience,
+    pub site: SiteInfo,
+    pub providers: Vec<ProviderView>,
+    pub cards: Vec<Card>,
+    pub families: Vec<FamilyView>,
+    pub communes: Vec<CommuneView>,
+    /// Providers whose zone is the whole territory.
+    pub territory_wide: Vec<usize>,
+    pub pages: Vec<PageView>,
+    pub charter: Option<PageView>,
+    /// Provider indices by most recent update first.
+    pub recent: Vec<usize>,
+}
+
+/// Builds the view of `dir` for `audience`.
+pub fn project(dir: &Directory, audience: Audience) -> View {
+    let root = url_path_prefix(&dir.config.base_url);
+    let private = audience.sees_private();
+    let mut nav = vec![
+        Link {
+            title: "Rechercher".into(),
+            url: format!("{root}/recherche/"),
+        },
+        Link {
+            title: "Compétences".into(),
+            url: format!("{root}/nomenclature/"),
+        },
+        Link {
+            title: "Communes".into(),
+            url: format!("{root}/communes/"),
+        },
+        Link {
+            title: "Prestataires".into(),
+            url: format!("{root}/prestataires/"),
+        },
+        Link {
+            title: "Charte".into(),
+            url: format!("{root}/charte/"),
+        },
+    ];
+    nav.extend(dir.pages.iter().map(|p| Link {
+        title: p.title.clone(),
+        url: format!("{root}/{}/", p.slug),
+    }));
+    let site = SiteInfo {
+        title: dir.config.title.clone(),
+        description: dir.config.description.clone(),
+        base_url: dir.config.base_url.clone(),
+        root: root.clone(),
+        lang: dir.config.lang.clone(),
+        territory: dir.config.territory.name.clone(),
+        territory_in: format!(
+            "{} {}",
+            dir.config.territory.article, dir.config.territory.name
+        ),
+        publisher: dir.config.publisher.clone(),
+        audience,
+        charter_version: dir.config.charter.version.clone(),
+        build_date: dir.today.to_string(),
+        build_date_fr: dir.today.french(),
+        nav,
+    };
+
+    let commune_ref = |code: &str| -> PlaceRef {
+        let c = dir.communes.get(code);
+        PlaceRef {
+            code: code.to_string(),
+            name: c.map_or_else(|| code.to_string(), |c| c.name.clone()),
+            url: c.map_or_else(String::new, |c| format!("{root}/communes/{}/", c.slug)),
+            postal_codes: c.map_or_else(Vec::new, |c| c.postal_codes.clone()),
+        }
+    };
+
+    let providers: Vec<ProviderView> = dir
+        .providers
+        .iter()
+        .map(|p| provider_view(dir, p, audience, &root, &commune_ref))
+        .collect();
+    let cards = providers
+        .iter()
+        .map(|p| Card {
+            name: p.name.clone(),
+            url: p.url.clone(),
+            summary: p.summary.clone(),
+            commune: p.commune.name.clone(),
+            skills: p
+                .groups
+                .iter()
+                .flat_map(|g| g.claims.iter().map(|c| c.label.clone()))
+                .collect(),
+            verified: p.verified_count > 0,
+            flagged: private && !p.warnings.is_empty(),
+        })
+        .collect();
+
+    // Listings: which providers show under each skill, family and commune.
+    let mut by_skill: HashMap<&str, Vec<(bool, usize)>> = HashMap::new();
+    for (i, p) in providers.iter().enumerate() {
+        for g in &p.groups {
+            for c in &g.claims {
+                by_skill
+                    .entry(c.id.as_str())
+                    .or_default()
+                    .push((c.verified, i));
+            }
+        }
+    }
+    let families = dir
+        .nomenclature
+        .families
+        .iter()
+        .map(|f| {
+            let mut family_providers = Vec::new();
+            let skills = f
+                .skills
+                .iter()
+                .map(|s| {
+                    let mut list = by_skill.get(s.id.as_str()).cloned().unwrap_or_default();
+                    // Verified first, then the directory order (by name).
+                    list.sort_by_key(|&(verified, i)| (!verified, i));
+                    let verified_count = list.iter().filter(|x| x.0).count();
+                    let providers: Vec<usize> = list.into_iter().map(|x| x.1).collect();
+                    family_providers.extend(providers.iter().copied());
+                    SkillView {
+                        id: s.id.clone(),
+                        short_id: s.short_id().to_string(),
+                        label: s.label.clone(),
+                        description: s.description.clone(),
+                        url: format!("{root}/competences/{}/{}/", f.id, s.short_id()),
+                        accepted: s.accepted.iter().map(|a| a.label()).collect(),
+                        rome: s.rome.clone(),
+                        ecf: s.ecf.clone(),
+                        count: providers.len(),
+                        providers,
+                        verified_count,
+                    }
+                })
+                .collect();
+            family_providers.sort_unstable();
+            family_providers.dedup();
+            FamilyView {
+                id: f.id.clone(),
+                label: f.label.clone(),
+                description: f.description.clone(),
+                url: format!("{root}/competences/{}/", f.id),
+                skills,
+                count: family_providers.len(),
+                providers: family_providers,
+            }
+        })
+        .collect();
+
+    let index: HashMap<&str, usize> = dir
+        .communes
+        .list
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.code.as_str(), i))
+        .collect();
+    let mut communes: Vec<CommuneView> = dir
+        .communes
+        .list
+        .iter()
+        .map(|c| CommuneView {
+            code: c.code.clone(),
+            name: c.name.clone(),
+            slug: c.slug.clone(),
+            url: format!("{root}/communes/{}/", c.slug),
+            postal_codes: c.postal_codes.clone(),
+            former: c
+                .former
+                .iter()
+                .filter(|f| f.1 != c.name)
+                .map(|f| f.1.clone())
+                .collect(),
+            lat: c.lat,
+            lon: c.lon,
+            based: Vec::new(),
+            serving: Vec::new(),
+            based_count: 0,
+            serving_count: 0,
+        })
+        .collect();
+    let mut territory_wide = Vec::new();
+    for (i, p) in dir.providers.iter().enumerate() {
+        if let Some(&ci) = index.get(p.commune.as_str()) {
+            communes[ci].based.push(i);
+        }
+        match &p.zone {
+            Zone::Commune => {}
+            Zone::Territory => territory_wide.push(i),
+            Zone::Communes(codes) => {
+                for code in codes.iter().filter(|c| **c != p.commune) {
+                    if let Some(&ci) = index.get(code.as_str()) {
+                        communes[ci].serving.push(i);
+                    }
+                }
+            }
+        }
+    }
+    for c in &mut communes {
+        c.based_count = c.based.len();
+        c.serving_count = c.serving.len();
+    }
+
+    let page_view = |p: &crate::model::Page, url: String| PageView {
+        slug: p.slug.clone(),
+        url,
+        title: p.title.clone(),
+        description: p.description.clone(),
+        body: p.body.clone(),
+    };
+    let pages = dir
+        .pages
+        .iter()
+        .map(|p| page_view(p, format!("{root}/{}/", p.slug)))
+        .collect();
+    let charter = dir
+        .charter
+        .as_ref()
+        .map(|p| page_view(p, format!("{root}/charte/")));
+
+    let mut recent: Vec<usize> = (0..dir.providers.len()).collect();
+    recent.sort_by_key(|&i| (std::cmp::Reverse(dir.providers[i].updated), i));
+
+    View {
+        audience,
+        site,
+        providers,
+        cards,
+        families,
+        communes,
+        territory_wide,
+        pages,
+        charter,
+        recent,
+    }
+}
+
+fn provider_view(
+    dir: &Directory,
+    p: &Provider,
+    audience: Audience,
+    root: &str,
+    commune_ref: &dyn Fn(&str) -> PlaceRef,
+) -> ProviderView {
+    let private = audience.sees_private();
+    let c = &p.contact;
+    let mut contacts = Vec::new();
+    let mut add = |field: crate::model::ContactField,
+                   label: &'static str,
+                   value: &str,
+                   href: Option<String>| {
+        let is_public = c.publics.contains(&field);
+        if is_public || private {
+            contacts.push(ContactView {
+                field: field.key(),
+                label,
+                value: value.to_string(),
+                href,
+                private: !is_public,
+            });
+        }
+    };
+    use crate::model::ContactField as F;
+    if let Some(v) = &c.site {
+        add(F::Site, "Site", v, Some(v.clone()));
+    }
+    if let Some(v) = &c.courriel {
+        add(F::Courriel, "Courriel", v, Some(format!("mailto:{v}")));
+    }
+    if let Some(v) = &c.telephone {
+        add(
+            F::Telephone,
+            "Téléphone",
+            v,
+            Some(format!(
+                "tel:+33{}",
+                v.replace(' ', "").trim_start_matches('0')
+            )),
+        );
+    }
+    if let Some(v) = &c.adresse {
+        add(F::Adresse, "Adresse", v, None);
+    }
+    for v in &c.reseaux {
+        add(F::Reseaux, "Réseau", v, Some(v.clone()));
+    }
+
+    let mut groups: Vec<ClaimGroup> = Vec::new();
+    let mut verified_count = 0;
+    for claim in &p.claims {
+        let status = claim.status(dir.today);
+        if matches!(status, ClaimStatus::Refused { .. }) && !private {
+            continue;
+        }
+        let Some(skill) = dir.nomenclature.skill(&claim.skill) else {
+            continue;
+        };
+        let evidence = claim
+            .evidence
+            .iter()
+            .filter(|e| private || !e.private)
+            .map(|e| {
+                let (detail, url) = match &e.kind {
+                    EvidenceKind::Portfolio { url } => (None, Some(url.clone())),
+                    EvidenceKind::Reference { client, url, .. } => {
+                        (Some(client.clone()), url.clone())
+                    }
+                    EvidenceKind::Diplome {
+                        institution, url, ..
+                    } => (institution.clone(), url.clone()),
+                    EvidenceKind::Certification {
+                        organisation, url, ..
+                    } => (organisation.clone(), url.clone()),
+                };
+                let t = e.evidence_type();
+                EvidenceView {
+                    kind: t.key(),
+                    kind_label: t.label(),
+                    title: e.title.clone(),
+                    detail,
+                    year: e.year(),
+                    url,
+                    private: e.private,
+                }
+            })
+            .collect();
+        verified_count += usize::from(status.is_verified());
+        let view = ClaimView {
+            id: skill.id.clone(),
+            label: skill.label.clone(),
+            url: format!("{root}/competences/{}/{}/", skill.family, skill.short_id()),
+            status: status.key(),
+            status_text: status.text(),
+            verified: status.is_verified(),
+            evidence,
+            note: if private {
+                claim.verification.as_ref().and_then(|v| v.note.clone())
+            } else {
+                None
+            },
+        };
+        match groups.iter_mut().find(|g| g.family == skill.family) {
+            Some(g) => g.claims.push(view),
+            None => {
+                let fam = dir.nomenclature.family(&skill.family);
+                groups.push(ClaimGroup {
+                    family: skill.family.clone(),
+                    family_label: fam.map_or_else(|| skill.family.clone(), |f| f.label.clone()),
+                    url: format!("{root}/competences/{}/", skill.family),
+                    claims: vec![view],
+                });
+            }
+        }
+    }
+    // Families in nomenclature order, so every page reads the same way.
+    let order: HashMap<&str, usize> = dir
+        .nomenclature
+        .families
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.id.as_str(), i))
+        .collect();
+    groups.sort_by_key(|g| order.get(g.family.as_str()).copied().unwrap_or(usize::MAX));
+
+    let (zone_kind, zone_text, zone) = match &p.zone {
+        Zone::Commune => (
+            "commune",
+            "Intervient dans sa commune".to_string(),
+            Vec::new(),
+        ),
+        Zone::Territory => (
+            "territoire",
+            format!(
+                "Intervient dans tout le territoire ({})",
+                dir.config.territory.name
+            ),
+            Vec::new(),
+        ),
+        Zone::Communes(codes) => (
+            "communes",
+            "Intervient dans ces communes".to_string(),
+            codes.iter().map(|c| commune_ref(c)).collect(),
+        ),
+    };
+    ProviderView {
+        slug: p.slug.clone(),
+        url: format!("{root}/prestataires/{}/", p.slug),
+        name: p.name.clone(),
+        forme: p.forme,
+        forme_label: p.forme.label(),
+        siret: p.siret.clone(),
+        commune: commune_ref(&p.commune),
+        zone_kind,
+        zone_text,
+        zone,
+        summary: p.summary.clone(),
+        body: p.body.clone(),
+        contacts,
+        groups,
+        verified_count,
+        charter_version: p.charter.version.clone(),
+        charter_signed: p.charter.signed_on.to_string(),
+        charter_signed_fr: p.charter.signed_on.french(),
+        charter_current: p.charter.version == dir.config.charter.version,
+        languages: p.languages.iter().map(|l| language_name(l)).collect(),
+        updated: p.updated.map(|d| d.to_string()),
+        updated_fr: p.updated.map(|d| d.french()),
+        warnings: if private {
+            p.warnings.clone()
+        } else {
+            Vec::new()
+        },
+        source: if private {
+            p.source.display().to_string()
+        } else {
+            String::new()
+        },
+    }
+}
+
+/// Path part of the base URL, without trailing slash: `https://x.example/annuaire/` → `/annuaire`.
+pub fn url_path_prefix(base_url: &str) -> String {
+    let after_scheme = base_url.split_once("://").map_or(base_url, |x| x.1);
+    match after_scheme.find('/') {
+        Some(i) => after_scheme[i..].trim_end_matches('/').to_string(),
+        None => String::new(),
+    }
+}
+
+fn language_name(code: &str) -> String {
+    match code {
+        "fr" => "français",
+        "en" => "anglais",
+        "oc" => "occitan",
+        "de" => "allemand",
+        "es" => "espagnol",
+        "it" => "italien",
+        "nl" => "néerlandais",
+        "pt" => "portugais",
+        "ca" => "catalan",
+        _ => code,
+    }
+    .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes() {
+        assert_eq!(url_path_prefix("https://a.example"), "");
+        assert_eq!(url_path_prefix("https://a.example/"), "");
+        assert_eq!(url_path_prefix("https://a.example/annuaire/"), "/annuaire");
+    }
+}

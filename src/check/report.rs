@@ -1,0 +1,222 @@
+//! Diagnostic renderers: rustc-like text for people, JSON lines for tools, GitHub workflow
+//! commands for inline pull-request annotations.
+
+use std::collections::HashMap;
+use std::io;
+use std::path::PathBuf;
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, termcolor::WriteColor};
+use serde::Serialize;
+
+use crate::check::diagnostic::{Diagnostic, Lang, Severity};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+    Github,
+}
+
+/// Renders `diags` to `out`. `sources` holds the text of the files, for snippets.
+pub fn render(
+    out: &mut dyn WriteColor,
+    diags: &[Diagnostic],
+    sources: &HashMap<PathBuf, String>,
+    format: Format,
+    lang: Lang,
+) -> io::Result<()> {
+    match format {
+        Format::Human => human(out, diags, sources, lang),
+        Format::Json => {
+            for d in diags {
+                serde_json::to_writer(&mut *out, &JsonDiagnostic::new(d, lang))?;
+                writeln!(out)?;
+            }
+            Ok(())
+        }
+        Format::Github => {
+            for d in diags {
+                writeln!(out, "{}", github_line(d, lang))?;
+            }
+            Ok(())
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic {
+    rule: &'static str,
+    severity: Severity,
+    file: Option<String>,
+    line: Option<u32>,
+    column: Option<u32>,
+    end_line: Option<u32>,
+    end_column: Option<u32>,
+    message: String,
+    help: String,
+}
+
+impl JsonDiagnostic {
+    fn new(d: &Diagnostic, lang: Lang) -> Self {
+        JsonDiagnostic {
+            rule: d.rule(),
+            severity: d.severity,
+            file: d.file.as_ref().map(|f| f.display().to_string()),
+            line: d.span.map(|s| s.start.line),
+            column: d.span.map(|s| s.start.col),
+            end_line: d.span.map(|s| s.end.line),
+            end_column: d.span.map(|s| s.end.col),
+            message: d.message(lang),
+            help: d.help(lang),
+        }
+    }
+}
+
+/// `::error file=…,line=…,col=…,title=rule::message` (GitHub's workflow-command syntax, with its
+/// escaping of `%`, CR and LF in data and also `:` and `,` in properties).
+pub fn github_line(d: &Diagnostic, lang: Lang) -> String {
+    let kind = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let prop = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+            .replace(':', "%3A")
+            .replace(',', "%2C")
+    };
+    let data = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let mut props = Vec::new();
+    if let Some(f) = &d.file {
+        props.push(format!("file={}", prop(&f.display().to_string())));
+    }
+    if let Some(s) = d.span {
+        props.push(format!("line={}", s.start.line));
+        props.push(format!("col={}", s.start.col));
+    }
+    props.push(format!("title={}", prop(d.rule())));
+    format!(
+        "::{kind} {}::{}",
+        props.join(","),
+        data(&format!("{} — {}", d.message(lang), d.help(lang)))
+    )
+}
+
+fn human(
+    out: &mut dyn WriteColor,
+    diags: &[Diagnostic],
+    sources: &HashMap<PathBuf, String>,
+    lang: Lang,
+) -> io::Result<()> {
+    let mut files = SimpleFiles::new();
+    let mut ids = HashMap::new();
+    let config = term::Config::default();
+    for d in diags {
+        let severity = match d.severity {
+            Severity::Error => codespan_reporting::diagnostic::Severity::Error,
+            Severity::Warning => codespan_reporting::diagnostic::Severity::Warning,
+        };
+        let help = match lang {
+            Lang::Fr => format!("aide : {}", d.help(lang)),
+            Lang::En => format!("help: {}", d.help(lang)),
+        };
+        let mut cs = CsDiagnostic::new(severity)
+            .with_code(d.rule())
+            .with_message(d.message(lang))
+            .with_notes(vec![help]);
+        let located = d.file.as_ref().zip(d.span).and_then(|(file, span)| {
+            let text = sources.get(file)?;
+            let id = *ids
+                .entry(file.clone())
+                .or_insert_with(|| files.add(file.display().to_string(), text.clone()));
+            let start = byte_offset(text, span.start.line, span.start.col)?;
+            let end = if span.end > span.start {
+                byte_offset(text, span.end.line, span.end.col)
+            } else {
+                None
+            };
+            let end = end
+                .filter(|&e| e > start && !text[start..e].contains('\n'))
+                .unwrap_or_else(|| token_end(text, start));
+            Some(Label::primary(id, start..end))
+        });
+        match located {
+            Some(label) => {
+                cs = cs.with_labels(vec![label]);
+                term::emit_to_write_style(out, &config, &files, &cs).map_err(io::Error::other)?;
+            }
+            None => {
+                // No snippet to show: still name the file (and the line when known).
+                if let Some(f) = &d.file {
+                    let place = match d.span {
+                        Some(s) => format!("{}:{}:{}", f.display(), s.start.line, s.start.col),
+                        None => f.display().to_string(),
+                    };
+                    cs.notes.insert(0, format!("→ {place}"));
+                }
+                let empty: SimpleFiles<String, String> = SimpleFiles::new();
+                term::emit_to_write_style(out, &config, &empty, &cs).map_err(io::Error::other)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Byte offset of a 1-based line and character column.
+fn byte_offset(text: &str, line: u32, col: u32) -> Option<usize> {
+    let mut start = 0;
+    for _ in 1..line {
+        start += text[start..].find('\n')? + 1;
+    }
+    let line_text = &text[start..start + text[start..].find('\n').unwrap_or(text.len() - start)];
+    let within = line_text
+        .char_indices()
+        .nth(col.saturating_sub(1) as usize)
+        .map_or(line_text.len(), |(i, _)| i);
+    Some(start + within)
+}
+
+/// Underline up to the end of the token (or line) when the parser gave only a start.
+fn token_end(text: &str, start: usize) -> usize {
+    let rest = &text[start..];
+    let line_end = rest.find('\n').unwrap_or(rest.len());
+    let line = rest[..line_end].trim_end();
+    start + if line.is_empty() { 0 } else { line.len() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::diagnostic::Problem;
+    use crate::source::yaml::{Pos, Span};
+
+    #[test]
+    fn github_lines_escape_properties_and_data() {
+        let d = Diagnostic::new(
+            Problem::UnknownKey {
+                key: "competance".into(),
+                suggestion: Some("competences".into()),
+            },
+            Some("content/prestataires/a,b.md".into()),
+            Some(Span::at(Pos { line: 3, col: 1 })),
+        );
+        let line = github_line(&d, Lang::Fr);
+        assert!(line.starts_with("::error file=content/prestataires/a%2Cb.md,line=3,col=1,title=schema/cle-inconnue::"), "{line}");
+        assert!(line.contains("vouliez-vous dire « competences » ?"));
+    }
+
+    #[test]
+    fn offsets_count_characters() {
+        let text = "nom: Élise\ncommune: x\n";
+        assert_eq!(byte_offset(text, 2, 10), Some(text.find('x').unwrap()));
+        assert_eq!(&text[byte_offset(text, 1, 6).unwrap()..][..2], "É");
+    }
+}

@@ -1,0 +1,358 @@
+//! annuaire: a static site generator for a public directory of digital service providers.
+//!
+//! The pipeline, one module per stage, each a function of its inputs (the build date included):
+//!
+//! ```text
+//! content/ ──load (source)──▶ files ──check──▶ providers + diagnostics ──resolve (model)──▶ Directory
+//!          ──project (audience)──▶ View ──plan + render──▶ pages ──write (output)──▶ public/
+//! ```
+
+pub mod audience;
+pub mod check;
+pub mod config;
+pub mod decode;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod source;
+pub mod text;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use audience::Audience;
+use check::diagnostic::{Diagnostic, Problem};
+use config::SiteConfig;
+use decode::Reader;
+use model::{Communes, Date, Directory, Nomenclature, Page};
+use source::yaml::{self, Limits};
+
+/// Where a site lives and for which day it is built.
+#[derive(Debug, Clone)]
+pub struct SiteOptions {
+    /// The folder holding `content/` (and optionally `themes/`).
+    pub root: PathBuf,
+    /// "Today" for every date rule and for the pages; see [`build_date`].
+    pub today: Date,
+    /// Overrides `url_base` from `site.yaml` (deploy previews).
+    pub base_url: Option<String>,
+}
+
+impl SiteOptions {
+    pub fn content(&self) -> PathBuf {
+        self.root.join("content")
+    }
+}
+
+/// The build date: `SOURCE_DATE_EPOCH` when set (reproducible builds), else the clock.
+pub fn build_date() -> Result<Date, String> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => {
+            v.trim().parse::<i64>().map(Date::from_unix).map_err(|_| {
+                format!("SOURCE_DATE_EPOCH doit être un nombre de secondes, pas « {v} »")
+            })
+        }
+        Err(_) => {
+            let secs = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0);
+            Ok(Date::from_unix(secs))
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// `site.yaml`, the nomenclature, the communes or the theme are wrong: nothing can be built.
+    #[error("les fichiers du site sont invalides ({} erreur(s))", check::error_count(.diagnostics))]
+    Site {
+        diagnostics: Vec<Diagnostic>,
+        sources: HashMap<PathBuf, String>,
+    },
+    #[error("{0}")]
+    Render(#[from] render::RenderError),
+    #[error("{0}")]
+    Output(#[from] output::OutputError),
+    #[error("--strict : {errors} erreur(s) dans les fiches, rien n'a été écrit")]
+    Strict { errors: usize, loaded: Box<Loaded> },
+}
+
+/// The checked content of a site.
+pub struct Loaded {
+    pub directory: Directory,
+    /// Every problem found, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// File texts, for source snippets in diagnostics.
+    pub sources: HashMap<PathBuf, String>,
+    /// Entries left out and their error counts.
+    pub rejected: Vec<(PathBuf, usize)>,
+    /// Entry front matters, for the self-verification rule.
+    pub front_matters: HashMap<PathBuf, yaml::Node>,
+    /// Number of provider files found.
+    pub entries_found: usize,
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+impl std::fmt::Debug for Loaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Loaded")
+            .field("providers", &self.directory.providers.len())
+            .field("diagnostics", &self.diagnostics.len())
+            .field("rejected", &self.rejected)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Load and check: reads the site files (fatal when wrong) and every entry (never fatal).
+pub fn load(opts: &SiteOptions) -> Result<Loaded, Error> {
+    let started = Instant::now();
+    let content = opts.content();
+    let mut diagnostics = Vec::new();
+    let mut sources = HashMap::new();
+    let mut config = None;
+    if let Some((mut r, root)) = read_site_yaml(
+        opts,
+        "site.yaml",
+        Limits::ENTRY,
+        1 << 20,
+        &mut diagnostics,
+        &mut sources,
+    ) {
+        config = SiteConfig::decode(&mut r, &root);
+        diagnostics.extend(r.diags);
+    }
+    let mut nomenclature = Nomenclature::default();
+    if let Some((mut r, root)) = read_site_yaml(
+        opts,
+        "nomenclature.yaml",
+        Limits::DATA,
+        8 << 20,
+        &mut diagnostics,
+        &mut sources,
+    ) {
+        nomenclature = Nomenclature::decode(&mut r, &root);
+        diagnostics.extend(r.diags);
+    }
+    let mut communes = Communes::default();
+    if let Some((mut r, root)) = read_site_yaml(
+        opts,
+        "communes.yaml",
+        Limits::DATA,
+        64 << 20,
+        &mut diagnostics,
+        &mut sources,
+    ) {
+        communes = Communes::decode(&mut r, &root);
+        diagnostics.extend(r.diags);
+    }
+    let mut config = match config {
+        Some(c) if check::error_count(&diagnostics) == 0 => c,
+        _ => {
+            check::sort(&mut diagnostics);
+            return Err(Error::Site {
+                diagnostics,
+                sources,
+            });
+        }
+    };
+    if let Some(url) = &opts.base_url {
+        config.base_url = url.trim_end_matches('/').to_string();
+    }
+    let site_files_done = started.elapsed();
+
+    // Charter and free pages: left out when broken, like entries.
+    let mut charter = None;
+    let charter_path = content.join("charte.md");
+    if charter_path.exists() {
+        let rel = charter_path
+            .strip_prefix(&opts.root)
+            .unwrap_or(&charter_path)
+            .to_path_buf();
+        match source::read_text(&charter_path, check::MAX_ENTRY_BYTES) {
+            Ok(text) => {
+                let file = source::SourceFile {
+                    path: rel.clone(),
+                    text,
+                };
+                let (page, diags) = check::pages::check_page(&file, "charte", &["version"]);
+                charter = page;
+                diagnostics.extend(diags);
+                sources.insert(rel, file.text);
+            }
+            Err(e) => diagnostics.push(check::file_error(&rel, e)),
+        }
+    }
+    let mut pages: Vec<Page> = Vec::new();
+    let pages_dir = content.join("pages");
+    for found in source::list_markdown(&opts.root, &pages_dir).unwrap_or_default() {
+        match source::read_found(&found, &content, check::MAX_ENTRY_BYTES) {
+            Ok(file) => {
+                let (page, diags) = check::pages::check_page(&file, &found.stem, &[]);
+                pages.extend(page);
+                diagnostics.extend(diags);
+                sources.insert(file.path, file.text);
+            }
+            Err(e) => diagnostics.push(check::file_error(&found.rel, e)),
+        }
+    }
+
+    let entries_started = Instant::now();
+    let found = source::list_markdown(&opts.root, &content.join("prestataires")).map_err(|e| {
+        Error::Site {
+            diagnostics: vec![Diagnostic::new(
+                Problem::Unreadable {
+                    reason: e.to_string(),
+                },
+                None,
+                None,
+            )],
+            sources: HashMap::new(),
+        }
+    })?;
+    let ctx = check::Context {
+        config: &config,
+        nomenclature: &nomenclature,
+        communes: &communes,
+        today: opts.today,
+    };
+    let outcome = check::check_entries(&found, &content, &ctx);
+    diagnostics.extend(outcome.diagnostics);
+    sources.extend(outcome.sources);
+    check::sort(&mut diagnostics);
+    let entries_done = entries_started.elapsed();
+
+    let directory = Directory::new(
+        config,
+        nomenclature,
+        communes,
+        outcome.providers,
+        pages,
+        charter,
+        opts.today,
+    );
+    Ok(Loaded {
+        directory,
+        diagnostics,
+        sources,
+        rejected: outcome.rejected,
+        front_matters: outcome.front_matters,
+        entries_found: found.len(),
+        timings: vec![("site", site_files_done), ("entries", entries_done)],
+    })
+}
+
+/// Reads and parses one of the site's YAML files; `None` (with diagnostics) when it cannot be used.
+fn read_site_yaml(
+    opts: &SiteOptions,
+    name: &str,
+    limits: Limits,
+    max_bytes: u64,
+    diagnostics: &mut Vec<Diagnostic>,
+    sources: &mut HashMap<PathBuf, String>,
+) -> Option<(Reader, yaml::Node)> {
+    let path = opts.content().join(name);
+    let rel = path.strip_prefix(&opts.root).unwrap_or(&path).to_path_buf();
+    let mut r = Reader::new(&rel);
+    let text = match source::read_text(&path, max_bytes) {
+        Ok(t) => t,
+        Err(source::FileError::Io(reason)) => {
+            diagnostics.push(Diagnostic::new(
+                Problem::Config {
+                    detail: format!(
+                        "{} : {reason} (l'option --root désigne-t-elle le bon dossier ?)",
+                        rel.display()
+                    ),
+                },
+                Some(rel),
+                None,
+            ));
+            return None;
+        }
+        Err(e) => {
+            diagnostics.push(check::file_error(&rel, e));
+            return None;
+        }
+    };
+    let doc = yaml::parse(&text, 1, limits);
+    for e in &doc.errors {
+        r.report_yaml(e);
+    }
+    sources.insert(rel, text);
+    match doc.root {
+        Some(root) => Some((r, root)),
+        None => {
+            diagnostics.extend(r.diags);
+            None
+        }
+    }
+}
+
+/// What `build` is asked to do.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub site: SiteOptions,
+    pub out: PathBuf,
+    pub audience: Audience,
+    /// Fail on any error in any entry instead of leaving the entry out.
+    pub strict: bool,
+    pub minify: bool,
+}
+
+/// What a build did.
+pub struct BuildReport {
+    pub loaded: Loaded,
+    pub rendered: render::Rendered,
+    pub out: PathBuf,
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+impl BuildReport {
+    pub fn published(&self) -> usize {
+        self.loaded.directory.providers.len()
+    }
+}
+
+/// Load → check → project → render → write, with the output swapped in only at the end.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
+    let loaded = load(&opts.site)?;
+    let errors = check::error_count(&loaded.diagnostics);
+    if opts.strict && errors > 0 {
+        return Err(Error::Strict {
+            errors,
+            loaded: Box::new(loaded),
+        });
+    }
+    let mut timings = loaded.timings.clone();
+    let t = Instant::now();
+    let theme = render::theme::Theme::load(&opts.site.root, &loaded.directory.config.theme)
+        .map_err(|e| Error::Render(render::RenderError::Theme(e)))?;
+    let view = audience::project(&loaded.directory, opts.audience);
+    timings.push(("project", t.elapsed()));
+    let t = Instant::now();
+    let staging = output::Staging::new(&opts.out)?;
+    let rendered = render::render_site(&view, &theme, &staging, opts.minify)?;
+    timings.push(("render", t.elapsed()));
+    let t = Instant::now();
+    let out = staging.commit()?;
+    timings.push(("write", t.elapsed()));
+    Ok(BuildReport {
+        loaded,
+        rendered,
+        out,
+        timings,
+    })
+}
+
+/// Resolves `--root`: the given folder, else the nearest ancestor of the working directory that
+/// holds `content/site.yaml` (so commands work from anywhere inside the repository).
+pub fn find_root(given: Option<&Path>) -> PathBuf {
+    if let Some(root) = given {
+        return root.to_path_buf();
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    cwd.ancestors()
+        .find(|d| d.join("content").join("site.yaml").is_file())
+        .map_or(cwd.clone(), Path::to_path_buf)
+}

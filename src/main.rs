@@ -1,0 +1,318 @@
+//! The `annuaire` command line: parse arguments, call the library, map results to exit codes
+//! (0 success, 1 content problems, 2 usage or environment errors).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, WriteColor};
+
+use annuaire::audience::Audience;
+use annuaire::check::diagnostic::{self, Diagnostic, Lang, Severity};
+use annuaire::check::report::{self, Format};
+use annuaire::{BuildOptions, Error, SiteOptions};
+
+#[derive(Parser)]
+#[command(
+    name = "annuaire",
+    version,
+    about = "Annuaire des prestataires du numérique : vérifie les fiches et génère le site statique."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Couleurs dans le terminal.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args, Clone)]
+struct SiteArgs {
+    /// Dossier du site (celui qui contient content/). Par défaut : le dossier courant ou son parent le plus proche qui en a un.
+    #[arg(long)]
+    root: Option<PathBuf>,
+    /// Langue des messages (par défaut : celle du site).
+    #[arg(long, value_enum)]
+    lang: Option<Lang>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Vérifie les fiches puis écrit le site.
+    Build {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Dossier de sortie (par défaut : <root>/public).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Échoue à la moindre erreur dans une fiche au lieu d'écarter la fiche.
+        #[arg(long)]
+        strict: bool,
+        /// Public visé : public (par défaut) ou mediation (vue complète).
+        #[arg(long, value_enum, default_value_t = Audience::Public)]
+        audience: Audience,
+        /// Remplace url_base de site.yaml (aperçus de déploiement).
+        #[arg(long)]
+        base_url: Option<String>,
+        /// N'applique pas la minification HTML.
+        #[arg(long)]
+        no_minify: bool,
+        /// Affiche la durée de chaque étape.
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Vérifie les fiches sans rien écrire.
+    Check {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Format des diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Échoue aussi sur les avertissements.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Révision de base (branche cible d'une demande de fusion) pour la règle d'auto-vérification.
+        #[arg(long, requires = "author")]
+        base: Option<String>,
+        /// Auteur de la demande de fusion (compte de la forge).
+        #[arg(long, requires = "base")]
+        author: Option<String>,
+        /// Ne rapporte que ces fiches (toujours vérifiées avec l'ensemble, pour les doublons).
+        files: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let choice = match cli.color {
+        Color::Always => ColorChoice::Always,
+        Color::Never => ColorChoice::Never,
+        Color::Auto
+            if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() =>
+        {
+            ColorChoice::Auto
+        }
+        Color::Auto => ColorChoice::Never,
+    };
+    let mut stderr = StandardStream::stderr(choice);
+    match run(cli.command, &mut stderr) {
+        Ok(code) => code,
+        Err(message) => {
+            let _ = writeln!(stderr, "erreur : {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn site_options(args: &SiteArgs, base_url: Option<String>) -> Result<SiteOptions, String> {
+    Ok(SiteOptions {
+        root: annuaire::find_root(args.root.as_deref()),
+        today: annuaire::build_date()?,
+        base_url,
+    })
+}
+
+fn run(command: Command, stderr: &mut StandardStream) -> Result<ExitCode, String> {
+    match command {
+        Command::Build {
+            site,
+            out,
+            strict,
+            audience,
+            base_url,
+            no_minify,
+            timings,
+        } => {
+            let opts = site_options(&site, base_url)?;
+            let out = out.unwrap_or_else(|| opts.root.join("public"));
+            let build = BuildOptions {
+                site: opts,
+                out,
+                audience,
+                strict,
+                minify: !no_minify,
+            };
+            match annuaire::build(&build) {
+                Ok(report) => {
+                    let lang = site
+                        .lang
+                        .unwrap_or_else(|| Lang::from_code(&report.loaded.directory.config.lang));
+                    print_diagnostics(
+                        stderr,
+                        &report.loaded.diagnostics,
+                        &report.loaded.sources,
+                        Format::Human,
+                        lang,
+                    );
+                    let l = &report.loaded;
+                    let _ = writeln!(
+                        stderr,
+                        "{} prestataire(s) publié(s) sur {}, {} écarté(s) ; {} pages écrites dans {} ({}).",
+                        report.published(),
+                        l.entries_found,
+                        l.rejected.len(),
+                        report.rendered.pages,
+                        report.out.display(),
+                        diagnostic::summary(&l.diagnostics, lang)
+                    );
+                    for (path, errors) in &l.rejected {
+                        let _ = writeln!(
+                            stderr,
+                            "  écartée : {} ({errors} erreur(s))",
+                            path.display()
+                        );
+                    }
+                    if timings {
+                        for (stage, d) in &report.timings {
+                            let _ = writeln!(
+                                stderr,
+                                "  {stage:<10} {:>8.1} ms",
+                                d.as_secs_f64() * 1000.0
+                            );
+                        }
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(Error::Site {
+                    diagnostics,
+                    sources,
+                }) => {
+                    print_diagnostics(
+                        stderr,
+                        &diagnostics,
+                        &sources,
+                        Format::Human,
+                        site.lang.unwrap_or_default(),
+                    );
+                    let _ = writeln!(
+                        stderr,
+                        "échec : les fichiers du site sont invalides, rien n'a été écrit."
+                    );
+                    Ok(ExitCode::from(1))
+                }
+                Err(Error::Strict { errors, loaded }) => {
+                    let lang = site
+                        .lang
+                        .unwrap_or_else(|| Lang::from_code(&loaded.directory.config.lang));
+                    print_diagnostics(
+                        stderr,
+                        &loaded.diagnostics,
+                        &loaded.sources,
+                        Format::Human,
+                        lang,
+                    );
+                    let _ = writeln!(
+                        stderr,
+                        "échec (--strict) : {errors} erreur(s), rien n'a été écrit."
+                    );
+                    Ok(ExitCode::from(1))
+                }
+                Err(e) => {
+                    let _ = writeln!(stderr, "échec : {e}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Check {
+            site,
+            format,
+            deny_warnings,
+            base,
+            author,
+            files,
+        } => {
+            let opts = site_options(&site, None)?;
+            let (mut diagnostics, sources, lang) = match annuaire::load(&opts) {
+                Ok(loaded) => {
+                    let lang = site
+                        .lang
+                        .unwrap_or_else(|| Lang::from_code(&loaded.directory.config.lang));
+                    let mut diags = loaded.diagnostics;
+                    if let (Some(base), Some(author)) = (&base, &author) {
+                        let more = annuaire::check::selfverif::check(
+                            &opts.root,
+                            base,
+                            author,
+                            &loaded.directory.config,
+                            &loaded.front_matters,
+                        )
+                        .map_err(|e| e.to_string())?;
+                        diags.extend(more);
+                        annuaire::check::sort(&mut diags);
+                    }
+                    (diags, loaded.sources, lang)
+                }
+                Err(Error::Site {
+                    diagnostics,
+                    sources,
+                }) => (diagnostics, sources, site.lang.unwrap_or_default()),
+                Err(e) => return Err(e.to_string()),
+            };
+            if !files.is_empty() {
+                let wanted: Vec<PathBuf> = files
+                    .iter()
+                    .map(|f| relative_to_root(f, &opts.root))
+                    .collect();
+                diagnostics.retain(|d| {
+                    d.file
+                        .as_ref()
+                        .is_none_or(|f| wanted.iter().any(|w| w == f))
+                });
+            }
+            print_diagnostics(stderr, &diagnostics, &sources, format, lang);
+            let errors = diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            let warnings = diagnostics.len() - errors;
+            if format == Format::Human {
+                let _ = writeln!(stderr, "{}", diagnostic::summary(&diagnostics, lang));
+            }
+            let failed = errors > 0 || (deny_warnings && warnings > 0);
+            Ok(if failed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+    }
+}
+
+/// A file named on the command line, as the diagnostics name it (relative to the site root).
+fn relative_to_root(file: &std::path::Path, root: &std::path::Path) -> PathBuf {
+    let abs = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    let root_abs = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    abs.strip_prefix(&root_abs)
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| file.to_path_buf())
+}
+
+fn print_diagnostics(
+    stderr: &mut StandardStream,
+    diags: &[Diagnostic],
+    sources: &std::collections::HashMap<PathBuf, String>,
+    format: Format,
+    lang: Lang,
+) {
+    // Machine formats go to stdout (to be piped); people read stderr.
+    let result = match format {
+        Format::Human => {
+            report::render(stderr as &mut dyn WriteColor, diags, sources, format, lang)
+        }
+        _ => {
+            let mut out = StandardStream::stdout(ColorChoice::Never);
+            report::render(&mut out, diags, sources, format, lang)
+        }
+    };
+    if let Err(e) = result {
+        let _ = writeln!(stderr, "erreur d'affichage des diagnostics : {e}");
+    }
+}

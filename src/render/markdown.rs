@@ -1,0 +1,320 @@
+//! Markdown from contributors → safe HTML.
+//!
+//! Two layers, so one mistake is not enough to inject markup: raw HTML in the Markdown is shown as
+//! text (never interpreted), links and images are rebuilt here with an allow-list of URL schemes,
+//! and the result still goes through ammonia with a strict allow-list of tags and attributes.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// The `rel` of every link leaving the site: contributors' links earn no ranking and get no
+/// handle on our window.
+pub const EXTERNAL_REL: &str = "nofollow ugc noopener";
+
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let tags: HashSet<&str> = [
+        "p",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "em",
+        "strong",
+        "code",
+        "pre",
+        "blockquote",
+        "img",
+        "br",
+        "hr",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "del",
+        "sup",
+        "sub",
+    ]
+    .into_iter()
+    .collect();
+    let mut attrs: HashMap<&str, HashSet<&str>> = HashMap::new();
+    attrs.insert("a", ["href", "title", "rel"].into_iter().collect());
+    attrs.insert(
+        "img",
+        ["src", "alt", "title", "loading"].into_iter().collect(),
+    );
+    attrs.insert("th", ["align"].into_iter().collect());
+    attrs.insert("td", ["align"].into_iter().collect());
+    attrs.insert("ol", ["start"].into_iter().collect());
+    let mut b = ammonia::Builder::empty();
+    b.tags(tags)
+        .tag_attributes(attrs)
+        .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
+        .url_relative(ammonia::UrlRelative::PassThrough)
+        .link_rel(None)
+        .strip_comments(true)
+        .attribute_filter(|element, attribute, value| match (element, attribute) {
+            ("a", "rel") if value == EXTERNAL_REL => Some(value.into()),
+            ("a", "rel") => None,
+            _ => Some(value.into()),
+        });
+    b
+});
+
+/// Renders Markdown to sanitised HTML. `root` prefixes site-absolute links (`/charte/`), `site_host`
+/// tells internal absolute links from external ones.
+pub fn render(markdown: &str, root: &str, site_host: &str) -> String {
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    let mut link_stack: Vec<bool> = Vec::new();
+    let mut image_depth = 0usize;
+    let events = Parser::new_ext(markdown, options).filter_map(|event| match event {
+        // Raw HTML is displayed, not interpreted.
+        Event::Html(html) | Event::InlineHtml(html) => Some(Event::Text(html)),
+        Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => Some(Event::Start(Tag::Heading {
+            level: demote(level),
+            id,
+            classes,
+            attrs,
+        })),
+        Event::End(TagEnd::Heading(level)) => Some(Event::End(TagEnd::Heading(demote(level)))),
+        Event::Start(Tag::Link {
+            dest_url, title, ..
+        }) => match classify(&dest_url, site_host) {
+            LinkKind::Refused => {
+                link_stack.push(false);
+                None
+            }
+            kind => {
+                link_stack.push(true);
+                let href = match kind {
+                    LinkKind::SiteAbsolute => format!("{root}{dest_url}"),
+                    _ => dest_url.to_string(),
+                };
+                let rel = if kind == LinkKind::External {
+                    format!(" rel=\"{EXTERNAL_REL}\"")
+                } else {
+                    String::new()
+                };
+                let title = if title.is_empty() {
+                    String::new()
+                } else {
+                    format!(" title=\"{}\"", attr(&title))
+                };
+                Some(Event::InlineHtml(CowStr::from(format!(
+                    "<a href=\"{}\"{title}{rel}>",
+                    attr(&href)
+                ))))
+            }
+        },
+        Event::End(TagEnd::Link) => match link_stack.pop() {
+            Some(true) => Some(Event::InlineHtml(CowStr::from("</a>"))),
+            _ => None,
+        },
+        Event::Start(Tag::Image {
+            dest_url, title, ..
+        }) => {
+            // Only https images: no mixed content, no `data:` payloads; alt text comes from the
+            // inner text events, which we collect by letting the default writer handle them.
+            if dest_url.starts_with("https://")
+                && crate::check::rules::url_is_valid(&dest_url, true)
+            {
+                Some(Event::Start(Tag::Image {
+                    link_type: pulldown_cmark::LinkType::Inline,
+                    dest_url,
+                    title,
+                    id: CowStr::from(""),
+                }))
+            } else {
+                image_depth += 1;
+                None
+            }
+        }
+        Event::End(TagEnd::Image) if image_depth > 0 => {
+            image_depth -= 1;
+            None
+        }
+        other => Some(other),
+    });
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events);
+    SANITIZER.clean(&html).to_string()
+}
+
+/// Plain text of a Markdown document (for descriptions in meta tags and the search index).
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn demote(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H2,
+        HeadingLevel::H2 => HeadingLevel::H3,
+        HeadingLevel::H3 => HeadingLevel::H4,
+        HeadingLevel::H4 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinkKind {
+    /// `/charte/`: gets the site's path prefix.
+    SiteAbsolute,
+    /// `#section`, `../x/`, `page/`.
+    Relative,
+    /// On the site's own host.
+    Internal,
+    External,
+    Contact,
+    Refused,
+}
+
+fn classify(url: &str, site_host: &str) -> LinkKind {
+    let lower = url.trim().to_ascii_lowercase();
+    if lower.starts_with("mailto:") || lower.starts_with("tel:") {
+        return if crate::text::has_invisible(url) || url.contains(['"', '<', '>']) {
+            LinkKind::Refused
+        } else {
+            LinkKind::Contact
+        };
+    }
+    if lower.starts_with("https://") || lower.starts_with("http://") {
+        if !crate::check::rules::url_is_valid(url, false) {
+            return LinkKind::Refused;
+        }
+        let host = lower
+            .split_once("://")
+            .map_or("", |x| x.1)
+            .split(['/', '?', '#'])
+            .next()
+            .unwrap_or("");
+        return if !site_host.is_empty() && host == site_host {
+            LinkKind::Internal
+        } else {
+            LinkKind::External
+        };
+    }
+    if lower.starts_with("//")
+        || lower.contains(':')
+            && lower.find(':') < lower.find(['/', '?', '#']).or(Some(lower.len()))
+    {
+        // Any other scheme (javascript:, data:, vbscript:, file:…) or protocol-relative URL.
+        return LinkKind::Refused;
+    }
+    if url.starts_with('/') {
+        LinkKind::SiteAbsolute
+    } else {
+        LinkKind::Relative
+    }
+}
+
+fn attr(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_html_is_shown_as_text() {
+        let html = render(
+            "Bonjour <script>alert(1)</script> <b onclick=x>gras</b>",
+            "",
+            "a.example",
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<b "), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn dangerous_links_lose_their_href() {
+        for url in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html,x",
+            "vbscript:x",
+            "//evil.example/",
+        ] {
+            let html = render(&format!("[clic]({url})"), "", "a.example");
+            assert!(!html.contains("href"), "{url}: {html}");
+            assert!(html.contains("clic"));
+        }
+    }
+
+    #[test]
+    fn external_links_get_rel_internal_do_not() {
+        let html = render(
+            "[a](https://b.example/x) [b](/charte/) [c](https://a.example/y)",
+            "/annuaire",
+            "a.example",
+        );
+        assert!(
+            html.contains(r#"<a href="https://b.example/x" rel="nofollow ugc noopener">a</a>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<a href="/annuaire/charte/">b</a>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<a href="https://a.example/y">c</a>"#),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn headings_are_demoted_below_the_page_title() {
+        let html = render("# Titre\n\n## Sous-titre", "", "");
+        assert!(
+            html.contains("<h2>Titre</h2>") && html.contains("<h3>Sous-titre</h3>"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn only_https_images() {
+        let html = render(
+            "![logo](https://a.example/l.png) ![x](http://a.example/l.png) ![y](data:image/png;base64,AAAA)",
+            "",
+            "",
+        );
+        assert_eq!(html.matches("<img").count(), 1, "{html}");
+    }
+
+    #[test]
+    fn plain_text_strips_markup() {
+        assert_eq!(
+            plain_text("# Titre\n\nUn **beau** [lien](https://x.example).\n\n- a\n- b"),
+            "Titre Un beau lien. a b"
+        );
+    }
+}

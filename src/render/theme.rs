@@ -1,0 +1,219 @@
+//! The theme: Tera templates and static assets, from `themes/<name>/` or, for the default theme
+//! when the site has no copy of its own, from the copy built into the binary (as mdBook does), so
+//! `annuaire build` works on a directory that holds only `content/`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tera::Tera;
+
+/// The default theme, embedded at compile time. A test keeps this list equal to the folder.
+pub const EMBEDDED: &[(&str, &[u8])] = &[
+    (
+        "templates/base.html",
+        include_bytes!("../../themes/default/templates/base.html"),
+    ),
+    (
+        "templates/index.html",
+        include_bytes!("../../themes/default/templates/index.html"),
+    ),
+    (
+        "templates/provider.html",
+        include_bytes!("../../themes/default/templates/provider.html"),
+    ),
+    (
+        "templates/providers.html",
+        include_bytes!("../../themes/default/templates/providers.html"),
+    ),
+    (
+        "templates/family.html",
+        include_bytes!("../../themes/default/templates/family.html"),
+    ),
+    (
+        "templates/skill.html",
+        include_bytes!("../../themes/default/templates/skill.html"),
+    ),
+    (
+        "templates/commune.html",
+        include_bytes!("../../themes/default/templates/commune.html"),
+    ),
+    (
+        "templates/communes.html",
+        include_bytes!("../../themes/default/templates/communes.html"),
+    ),
+    (
+        "templates/nomenclature.html",
+        include_bytes!("../../themes/default/templates/nomenclature.html"),
+    ),
+    (
+        "templates/page.html",
+        include_bytes!("../../themes/default/templates/page.html"),
+    ),
+    (
+        "templates/search.html",
+        include_bytes!("../../themes/default/templates/search.html"),
+    ),
+    (
+        "templates/404.html",
+        include_bytes!("../../themes/default/templates/404.html"),
+    ),
+    (
+        "templates/partials/cards.html",
+        include_bytes!("../../themes/default/templates/partials/cards.html"),
+    ),
+    (
+        "templates/partials/pagination.html",
+        include_bytes!("../../themes/default/templates/partials/pagination.html"),
+    ),
+    (
+        "static/style.css",
+        include_bytes!("../../themes/default/static/style.css"),
+    ),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ThemeError {
+    #[error("thème « {0} » introuvable (ni {1}, ni thème intégré)")]
+    NotFound(String, PathBuf),
+    #[error("lecture du thème impossible ({path}) : {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("gabarit invalide :\n{0}")]
+    Template(String),
+}
+
+/// Loaded theme files: templates (by name) and static assets (by relative path).
+pub struct Theme {
+    pub templates: BTreeMap<String, String>,
+    pub assets: BTreeMap<String, Vec<u8>>,
+    /// Where it came from, for messages and for the watcher.
+    pub dir: Option<PathBuf>,
+}
+
+impl Theme {
+    pub fn load(root: &Path, name: &str) -> Result<Theme, ThemeError> {
+        let dir = root.join("themes").join(name);
+        if dir.is_dir() {
+            return Theme::from_dir(&dir);
+        }
+        if name == "default" {
+            return Ok(Theme::embedded());
+        }
+        Err(ThemeError::NotFound(name.to_string(), dir))
+    }
+
+    pub fn embedded() -> Theme {
+        let mut templates = BTreeMap::new();
+        let mut assets = BTreeMap::new();
+        for (path, bytes) in EMBEDDED {
+            if let Some(name) = path.strip_prefix("templates/") {
+                templates.insert(
+                    name.to_string(),
+                    String::from_utf8_lossy(bytes).into_owned(),
+                );
+            } else if let Some(name) = path.strip_prefix("static/") {
+                assets.insert(name.to_string(), bytes.to_vec());
+            }
+        }
+        Theme {
+            templates,
+            assets,
+            dir: None,
+        }
+    }
+
+    fn from_dir(dir: &Path) -> Result<Theme, ThemeError> {
+        let mut templates = BTreeMap::new();
+        let mut assets = BTreeMap::new();
+        for (sub, is_template) in [("templates", true), ("static", false)] {
+            let base = dir.join(sub);
+            if !base.is_dir() {
+                continue;
+            }
+            for entry in walkdir::WalkDir::new(&base).sort_by_file_name() {
+                let entry = entry.map_err(|e| ThemeError::Io {
+                    path: base.clone(),
+                    source: e.into(),
+                })?;
+                if !entry.file_type().is_file()
+                    || entry.file_name().to_string_lossy().starts_with('.')
+                {
+                    continue;
+                }
+                let rel = entry.path().strip_prefix(&base).unwrap_or(entry.path());
+                let name = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let bytes = std::fs::read(entry.path()).map_err(|e| ThemeError::Io {
+                    path: entry.path().to_path_buf(),
+                    source: e,
+                })?;
+                if is_template {
+                    let text = String::from_utf8(bytes).map_err(|_| {
+                        ThemeError::Template(format!(
+                            "{} n'est pas en UTF-8",
+                            entry.path().display()
+                        ))
+                    })?;
+                    templates.insert(name, text);
+                } else {
+                    assets.insert(name, bytes);
+                }
+            }
+        }
+        Ok(Theme {
+            templates,
+            assets,
+            dir: Some(dir.to_path_buf()),
+        })
+    }
+
+    /// Parses every template once; pages then only render.
+    pub fn tera(&self) -> Result<Tera, ThemeError> {
+        let mut tera = Tera::new();
+        tera.add_raw_templates(self.templates.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .map_err(|e| ThemeError::Template(error_chain(&e)))?;
+        Ok(tera)
+    }
+}
+
+/// Tera errors keep the useful part (file, line, what) in their sources.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(inner) = cur {
+        s.push_str("\n  ");
+        s.push_str(&inner.to_string());
+        cur = inner.source();
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_list_matches_the_theme_folder() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+        let on_disk = Theme::from_dir(&dir).unwrap();
+        let embedded = Theme::embedded();
+        assert_eq!(
+            on_disk.templates.keys().collect::<Vec<_>>(),
+            embedded.templates.keys().collect::<Vec<_>>()
+        );
+        assert_eq!(
+            on_disk.assets.keys().collect::<Vec<_>>(),
+            embedded.assets.keys().collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn default_templates_parse() {
+        Theme::embedded().tera().unwrap();
+    }
+}

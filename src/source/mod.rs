@@ -1,0 +1,243 @@
+//! Load: read files from `content/` safely and split front matter from body.
+//!
+//! This stage knows nothing of providers or skills. It guarantees that what it hands on is bounded
+//! in size, valid UTF-8 with `\n` line ends and no BOM, and really inside the content directory
+//! (no symlink escapes); everything else becomes a [`FileError`] for that one file.
+
+pub mod yaml;
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// One text file of the content directory, normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Path shown to contributors, relative to the site root (`content/prestataires/x.md`).
+    pub path: PathBuf,
+    /// Text without BOM, with `\n` line endings. Positions in diagnostics refer to this text,
+    /// which has the same lines and columns as the file on disk.
+    pub text: String,
+}
+
+/// Why a file could not be read as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileError {
+    Io(String),
+    TooLarge { size: u64, limit: u64 },
+    Binary,
+    InvalidUtf8 { line: u32, col: u32 },
+    SymlinkOutside,
+}
+
+/// Reads a text file, refusing before reading it whole anything larger than `limit` bytes.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, FileError> {
+    let file = fs::File::open(path).map_err(|e| FileError::Io(e.to_string()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > limit {
+        return Err(FileError::TooLarge { size, limit });
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    // `take` also bounds files that grow while being read or lie about their size.
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| FileError::Io(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(FileError::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    decode_text(bytes)
+}
+
+/// Turns raw bytes into normalised text (see [`SourceFile::text`]).
+pub fn decode_text(bytes: Vec<u8>) -> Result<String, FileError> {
+    if bytes.contains(&0) {
+        return Err(FileError::Binary);
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let valid = std::str::from_utf8(valid).unwrap_or_default();
+            let line = valid.matches('\n').count() as u32 + 1;
+            let col = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+            return Err(FileError::InvalidUtf8 { line, col });
+        }
+    };
+    Ok(normalize(text))
+}
+
+fn normalize(text: String) -> String {
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    }
+}
+
+/// A file split at its front matter fences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split<'a> {
+    pub yaml: &'a str,
+    /// File line of the first YAML line (2 when the file opens with `---`).
+    pub yaml_first_line: u32,
+    pub body: &'a str,
+    pub body_first_line: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SplitError {
+    /// The file does not start with a `---` line.
+    Missing,
+    /// No closing `---` line; `line` is the last line of the file.
+    Unterminated { line: u32 },
+}
+
+/// Splits `---\n<yaml>\n---\n<body>`. The closing fence may also be `...`; trailing spaces on fences
+/// are tolerated, as every editor adds them some day.
+pub fn split_front_matter(text: &str) -> Result<Split<'_>, SplitError> {
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().ok_or(SplitError::Missing)?;
+    if first.trim_end() != "---" {
+        return Err(SplitError::Missing);
+    }
+    let yaml_start = first.len();
+    let mut offset = yaml_start;
+    let mut line_no = 1u32;
+    for line in lines {
+        line_no += 1;
+        let trimmed = line.trim_end();
+        if trimmed == "---" || trimmed == "..." {
+            let body_start = offset + line.len();
+            return Ok(Split {
+                yaml: &text[yaml_start..offset],
+                yaml_first_line: 2,
+                body: &text[body_start..],
+                body_first_line: line_no + 1,
+            });
+        }
+        offset += line.len();
+    }
+    Err(SplitError::Unterminated { line: line_no })
+}
+
+/// A candidate file found under a content folder, before reading.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub abs: PathBuf,
+    /// Relative to the site root, for display.
+    pub rel: PathBuf,
+    /// The file stem, as written on disk (validated later as a slug).
+    pub stem: String,
+    pub is_symlink: bool,
+}
+
+/// Lists the `.md` files directly inside `dir` in a stable order. Hidden files and editor
+/// leftovers (`.x.md.swp`, `x.md~`, `#x.md#`) are skipped so a half-saved file never counts.
+pub fn list_markdown(root: &Path, dir: &Path) -> std::io::Result<Vec<Found>> {
+    let mut found = Vec::new();
+    if !dir.is_dir() {
+        return Ok(found);
+    }
+    for entry in walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(1)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(std::io::Error::other)?;
+        let name = entry.file_name().to_string_lossy();
+        if name.starts_with('.')
+            || name.starts_with('#')
+            || name.starts_with('_')
+            || !name.ends_with(".md")
+        {
+            continue;
+        }
+        let is_symlink = entry.path_is_symlink();
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let abs = entry.path().to_path_buf();
+        let rel = abs.strip_prefix(root).unwrap_or(&abs).to_path_buf();
+        let stem = name.trim_end_matches(".md").to_string();
+        found.push(Found {
+            abs,
+            rel,
+            stem,
+            is_symlink,
+        });
+    }
+    Ok(found)
+}
+
+/// Reads a found file, refusing symlinks that lead outside `content_root`.
+pub fn read_found(found: &Found, content_root: &Path, limit: u64) -> Result<SourceFile, FileError> {
+    if found.is_symlink {
+        let target = fs::canonicalize(&found.abs).map_err(|e| FileError::Io(e.to_string()))?;
+        let base = fs::canonicalize(content_root).map_err(|e| FileError::Io(e.to_string()))?;
+        if !target.starts_with(&base) {
+            return Err(FileError::SymlinkOutside);
+        }
+    }
+    let text = read_text(&found.abs, limit)?;
+    Ok(SourceFile {
+        path: found.rel.clone(),
+        text,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_front_matter_and_counts_lines() {
+        let s = split_front_matter("---\na: 1\nb: 2\n---\nBody\n").unwrap();
+        assert_eq!(s.yaml, "a: 1\nb: 2\n");
+        assert_eq!(s.yaml_first_line, 2);
+        assert_eq!(s.body, "Body\n");
+        assert_eq!(s.body_first_line, 5);
+    }
+
+    #[test]
+    fn empty_front_matter_and_no_body() {
+        let s = split_front_matter("---\n---").unwrap();
+        assert_eq!(s.yaml, "");
+        assert_eq!(s.body, "");
+    }
+
+    #[test]
+    fn missing_and_unterminated() {
+        assert_eq!(split_front_matter(""), Err(SplitError::Missing));
+        assert_eq!(split_front_matter("nom: x\n"), Err(SplitError::Missing));
+        assert_eq!(
+            split_front_matter("---\nnom: x\n"),
+            Err(SplitError::Unterminated { line: 2 })
+        );
+    }
+
+    #[test]
+    fn bom_and_crlf_are_normalised() {
+        let text = decode_text(b"\xef\xbb\xbf---\r\nnom: x\r\n---\r\nCorps\r\n".to_vec()).unwrap();
+        assert_eq!(text, "---\nnom: x\n---\nCorps\n");
+        assert!(split_front_matter(&text).is_ok());
+    }
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let err = decode_text(b"---\nnom: \xff\n".to_vec()).unwrap_err();
+        assert_eq!(err, FileError::InvalidUtf8 { line: 2, col: 6 });
+    }
+
+    #[test]
+    fn binary_is_refused() {
+        assert_eq!(decode_text(b"\x00\x01".to_vec()), Err(FileError::Binary));
+    }
+}

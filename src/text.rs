@@ -1,0 +1,137 @@
+//! Small text utilities shared by checks, model and rendering: folding, slugs, suggestions.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Lower case without accents, ligatures expanded: the form used to compare names, banned words
+/// and commune names the way people type them.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        match c {
+            'œ' | 'Œ' => out.push_str("oe"),
+            'æ' | 'Æ' => out.push_str("ae"),
+            '’' | 'ʼ' | '‘' => out.push('\''),
+            _ => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// `Saint-Chély-d'Apcher` → `saint-chely-d-apcher`.
+pub fn slugify(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut dash = false;
+    for c in fold(s).chars() {
+        if c.is_ascii_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c);
+        } else {
+            dash = true;
+        }
+    }
+    out.truncate(80);
+    out.trim_end_matches('-').to_string()
+}
+
+/// A slug is what URLs and file names are made of: `[a-z0-9]+(-[a-z0-9]+)*`, at most 80 bytes.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 80
+        && s.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// Zero-width, bidi-control and other invisible format characters: they let two names look the
+/// same while differing, or reorder text on screen ("Trojan Source").
+pub fn has_invisible(s: &str) -> bool {
+    s.chars().any(|c| {
+        matches!(c,
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}' | '\u{00AD}' | '\u{180E}' | '\u{061C}')
+            || (c.is_control() && c != '\n' && c != '\t')
+    })
+}
+
+/// Edit distance (insertions, deletions, substitutions, adjacent transpositions).
+pub fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev2 = vec![0usize; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0usize; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(prev2[j - 2] + 1);
+            }
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// The candidate closest to `word` (accents and case aside), if close enough to be a typo.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let folded = fold(word);
+    let limit = (folded.chars().count() / 3).clamp(1, 3);
+    candidates
+        .into_iter()
+        .map(|c| (distance(&folded, &fold(c)), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, c)| (*d, c.len()))
+        .map(|(_, c)| c.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_accents_case_and_ligatures() {
+        assert_eq!(
+            fold("Développeur ŒUVRE Sainte-Énimie"),
+            "developpeur oeuvre sainte-enimie"
+        );
+        assert_eq!(fold("L’entreprise"), "l'entreprise");
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Saint-Chély-d'Apcher"), "saint-chely-d-apcher");
+        assert_eq!(slugify("  Atelier  Pixel!! "), "atelier-pixel");
+        assert!(is_slug("atelier-pixel-2"));
+        for bad in ["", "Atelier", "a--b", "-a", "a-", "a b", "../x", "a/b", "é"] {
+            assert!(!is_slug(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn suggestions() {
+        let keys = ["competences", "commune", "contact"];
+        assert_eq!(suggest("competance", keys).as_deref(), Some("competences"));
+        assert_eq!(suggest("comune", keys).as_deref(), Some("commune"));
+        assert_eq!(suggest("zzz", keys), None);
+    }
+
+    #[test]
+    fn invisible_characters() {
+        assert!(has_invisible("Atelier\u{200B}Pixel"));
+        assert!(has_invisible("abc\u{202E}def"));
+        assert!(!has_invisible("Atelier Pixel Causse – Mende"));
+    }
+}
