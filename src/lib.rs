@@ -14,6 +14,8 @@ pub mod decode;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod scaffold;
+pub mod schema;
 pub mod source;
 pub mod text;
 
@@ -105,10 +107,18 @@ impl std::fmt::Debug for Loaded {
     }
 }
 
-/// Load and check: reads the site files (fatal when wrong) and every entry (never fatal).
-pub fn load(opts: &SiteOptions) -> Result<Loaded, Error> {
-    let started = Instant::now();
-    let content = opts.content();
+/// The site-wide files: settings, nomenclature and communes. Any error here is fatal.
+pub struct SiteFiles {
+    pub config: SiteConfig,
+    pub nomenclature: Nomenclature,
+    pub communes: Communes,
+    /// Warnings met while reading them, and their texts.
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: HashMap<PathBuf, String>,
+}
+
+/// Reads `site.yaml`, `nomenclature.yaml` and `communes.yaml`.
+pub fn load_site_files(opts: &SiteOptions) -> Result<SiteFiles, Error> {
     let mut diagnostics = Vec::new();
     let mut sources = HashMap::new();
     let mut config = None;
@@ -160,6 +170,26 @@ pub fn load(opts: &SiteOptions) -> Result<Loaded, Error> {
     if let Some(url) = &opts.base_url {
         config.base_url = url.trim_end_matches('/').to_string();
     }
+    Ok(SiteFiles {
+        config,
+        nomenclature,
+        communes,
+        diagnostics,
+        sources,
+    })
+}
+
+/// Load and check: reads the site files (fatal when wrong) and every entry (never fatal).
+pub fn load(opts: &SiteOptions) -> Result<Loaded, Error> {
+    let started = Instant::now();
+    let content = opts.content();
+    let SiteFiles {
+        config,
+        nomenclature,
+        communes,
+        mut diagnostics,
+        mut sources,
+    } = load_site_files(opts)?;
     let site_files_done = started.elapsed();
 
     // Charter and free pages: left out when broken, like entries.

@@ -88,6 +88,21 @@ enum Command {
         /// Ne rapporte que ces fiches (toujours vérifiées avec l'ensemble, pour les doublons).
         files: Vec<PathBuf>,
     },
+    /// Crée une fiche à compléter : content/prestataires/<slug>.md.
+    New {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Nom du prestataire.
+        name: String,
+    },
+    /// Écrit le schéma JSON de l'en-tête des fiches (pour les éditeurs).
+    Schema {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Fichier de sortie (par défaut : la sortie standard).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -109,6 +124,25 @@ fn main() -> ExitCode {
             let _ = writeln!(stderr, "erreur : {message}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Prints why the site files cannot be used; exit code 1.
+fn site_files_failed(
+    stderr: &mut StandardStream,
+    e: Error,
+    lang: Lang,
+) -> Result<ExitCode, String> {
+    match e {
+        Error::Site {
+            diagnostics,
+            sources,
+        } => {
+            print_diagnostics(stderr, &diagnostics, &sources, Format::Human, lang);
+            let _ = writeln!(stderr, "échec : les fichiers du site sont invalides.");
+            Ok(ExitCode::from(1))
+        }
+        other => Err(other.to_string()),
     }
 }
 
@@ -282,6 +316,37 @@ fn run(command: Command, stderr: &mut StandardStream) -> Result<ExitCode, String
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::New { site, name } => {
+            let opts = site_options(&site, None)?;
+            let files = match annuaire::load_site_files(&opts) {
+                Ok(f) => f,
+                Err(e) => return site_files_failed(stderr, e, site.lang.unwrap_or_default()),
+            };
+            let path = annuaire::scaffold::new_entry(&opts.root, &name, &files.config, opts.today)
+                .map_err(|e| e.to_string())?;
+            let _ = writeln!(
+                stderr,
+                "Fiche créée : {}\nComplétez-la, puis lancez « annuaire check » pour voir ce qui reste à remplir.",
+                path.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema { site, out } => {
+            let opts = site_options(&site, None)?;
+            let files = match annuaire::load_site_files(&opts) {
+                Ok(f) => f,
+                Err(e) => return site_files_failed(stderr, e, site.lang.unwrap_or_default()),
+            };
+            let schema = annuaire::schema::entry_schema(&files.config, &files.nomenclature);
+            let text = serde_json::to_string_pretty(&schema).map_err(|e| e.to_string())? + "\n";
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text).map_err(|e| format!("{} : {e}", path.display()))?
+                }
+                None => print!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

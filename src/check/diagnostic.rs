@@ -420,8 +420,8 @@ impl Problem {
                 "YAML alias to an unknown anchor".into(),
             ),
             MissingKey { key } => pick(
-                format!("clé requise « {key} » absente"),
-                format!("required key `{key}` is missing"),
+                format!("clé requise « {key} » absente ou vide"),
+                format!("required key `{key}` is missing or empty"),
             ),
             UnknownKey { key, .. } => pick(
                 format!("clé inconnue « {key} »"),

@@ -1,0 +1,332 @@
+//! `annuaire build` end to end, with the real binary on temporary sites.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// 2025-11-28: every date rule of the fixtures is relative to this.
+const EPOCH: &str = "1764320000";
+
+struct Site {
+    dir: tempfile::TempDir,
+}
+
+impl Site {
+    fn mini() -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini"), dir.path());
+        Site { dir }
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn out(&self) -> PathBuf {
+        self.root().join("public")
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let p = self.root().join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    }
+
+    fn annuaire(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_annuaire"))
+            .args(args)
+            .arg("--root")
+            .arg(self.root())
+            .env("SOURCE_DATE_EPOCH", EPOCH)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    }
+
+    fn build(&self, extra: &[&str]) -> Output {
+        let mut args = vec!["build"];
+        args.extend_from_slice(extra);
+        self.annuaire(&args)
+    }
+
+    fn page(&self, rel: &str) -> String {
+        fs::read_to_string(self.out().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    /// Every file of the output with its bytes.
+    fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        tree(&self.out())
+    }
+}
+
+fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn assert_success(o: &Output) {
+    assert!(o.status.success(), "exit {:?}\n{}", o.status.code(), stderr(o));
+}
+
+#[test]
+fn builds_every_page_kind() {
+    let site = Site::mini();
+    let o = site.build(&[]);
+    assert_success(&o);
+    assert!(stderr(&o).contains("2 prestataire(s) publié(s) sur 2"), "{}", stderr(&o));
+    let pages = [
+        "index.html",
+        "404.html",
+        "prestataires/index.html",
+        "prestataires/alpha-graphisme/index.html",
+        "prestataires/beta-web/index.html",
+        "competences/graphisme/index.html",
+        "competences/graphisme/identite-visuelle/index.html",
+        "competences/web/accessibilite/index.html",
+        "competences/formation/bureautique/index.html",
+        "communes/index.html",
+        "communes/villeneuve/index.html",
+        "communes/bourg-d-amont/index.html",
+        "communes/le-pre/index.html",
+        "nomenclature/index.html",
+        "charte/index.html",
+        "a-propos/index.html",
+        "recherche/index.html",
+    ];
+    for rel in pages {
+        let html = site.page(rel);
+        assert!(html.starts_with("<!doctype html>"), "{rel}: {}", &html[..40.min(html.len())]);
+        assert!(html.contains("<html lang=fr>"), "{rel}");
+        assert_eq!(html.matches("<h1").count(), 1, "{rel}: one h1");
+        assert!(html.contains("<title>"), "{rel}");
+    }
+    let css: Vec<_> = fs::read_dir(site.out().join("static")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(css.len(), 1);
+    let css = css[0].to_string_lossy().into_owned();
+    assert!(css.starts_with("style.") && css.ends_with(".css") && css.len() > "style..css".len());
+    assert!(site.page("index.html").contains(&format!("/static/{css}")));
+    // A commune with nobody has no page.
+    assert!(!site.out().join("communes/sainte-ancienne").exists());
+}
+
+#[test]
+fn provider_page_shows_status_in_words_and_only_public_data() {
+    let site = Site::mini();
+    assert_success(&site.build(&[]));
+    let alpha = site.page("prestataires/alpha-graphisme/index.html");
+    assert!(alpha.contains("Vérifiée par CCI Test le 12 mars 2025, valable jusqu'au 12 mars 2027"), "{alpha}");
+    assert!(alpha.contains("https://alpha.example/portfolio"));
+    assert!(alpha.contains("Charte signée le 1er février 2025"));
+    // Private evidence, private contact fields and the mediator note stay out of the public site.
+    for private in ["Mairie de Villeneuve", "bonjour@alpha.example", "04 66 00 00 01", "Portfolio vu en rendez-vous"] {
+        assert!(!alpha.contains(private), "{private} leaked");
+    }
+    let beta = site.page("prestataires/beta-web/index.html");
+    assert!(beta.contains("Déclarée, justifiée"));
+    assert!(beta.contains("Bourg-d&#39;Amont") || beta.contains("Bourg-d'Amont"));
+    // The skill page lists the verified provider first.
+    let skill = site.page("competences/graphisme/identite-visuelle/index.html");
+    assert!(skill.contains("Alpha Graphisme"));
+    // Le Pré is served by Bêta Web through its zone.
+    assert!(site.page("communes/le-pre/index.html").contains("Bêta Web"));
+}
+
+#[test]
+fn mediation_audience_shows_private_data() {
+    let site = Site::mini();
+    let out = site.root().join("mediation");
+    assert_success(&site.build(&["--audience", "mediation", "--out", out.to_str().unwrap()]));
+    let alpha = fs::read_to_string(out.join("prestataires/alpha-graphisme/index.html")).unwrap();
+    for private in ["Mairie de Villeneuve", "bonjour@alpha.example", "04 66 00 00 01", "Portfolio vu en rendez-vous"] {
+        assert!(alpha.contains(private), "{private} missing from the mediation view");
+    }
+}
+
+#[test]
+fn entry_with_errors_is_left_out_and_others_publish() {
+    let site = Site::mini();
+    site.write(
+        "content/prestataires/gamma.md",
+        "---\nnom: Gamma\nforme: independant\ncommune: \"99001\"\nresume: x\ncompetences: []\n---\n",
+    );
+    let o = site.build(&[]);
+    assert_success(&o);
+    let err = stderr(&o);
+    assert!(err.contains("2 prestataire(s) publié(s) sur 3, 1 écarté(s)"), "{err}");
+    assert!(err.contains("écartée : content/prestataires/gamma.md"), "{err}");
+    assert!(err.contains("identite/siret-manquant"), "{err}");
+    assert!(!site.out().join("prestataires/gamma").exists());
+    assert!(site.out().join("prestataires/alpha-graphisme/index.html").exists());
+    assert!(!site.page("prestataires/index.html").contains("Gamma"));
+}
+
+#[test]
+fn strict_fails_on_any_entry_error_and_writes_nothing() {
+    let site = Site::mini();
+    assert_success(&site.build(&[]));
+    let before = site.snapshot();
+    site.write("content/prestataires/gamma.md", "---\nnom: Gamma\n---\n");
+    let o = site.build(&["--strict"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--strict"), "{}", stderr(&o));
+    assert_eq!(site.snapshot(), before, "the previous site stays as it was");
+}
+
+#[test]
+fn failed_render_keeps_the_previous_site_and_leaves_no_staging() {
+    let site = Site::mini();
+    assert_success(&site.build(&[]));
+    let before = site.snapshot();
+    // A site-local copy of the theme whose provider template is broken at render time.
+    let theme = site.root().join("themes/default");
+    for (rel, bytes) in annuaire::render::theme::EMBEDDED {
+        let p = theme.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, bytes).unwrap();
+    }
+    fs::write(
+        theme.join("templates/provider.html"),
+        "{% extends \"base.html\" %}{% block content %}<h1>{{ provider.name }}</h1>{{ provider.nope.deeper }}{% endblock content %}",
+    )
+    .unwrap();
+    let o = site.build(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("provider.html"), "{}", stderr(&o));
+    assert_eq!(site.snapshot(), before);
+    let leftovers: Vec<_> = fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn broken_site_files_fail_with_a_located_message() {
+    let site = Site::mini();
+    assert_success(&site.build(&[]));
+    let before = site.snapshot();
+    site.write("content/site.yaml", "titre: [Annuaire\nurl_base: https://x.example\n");
+    let o = site.build(&[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("yaml/syntaxe") && err.contains("content/site.yaml"), "{err}");
+    assert_eq!(site.snapshot(), before);
+
+    let site = Site::mini();
+    site.write("content/nomenclature.yaml", "familles:\n  - id: Graphisme!\n    libelle: x\n    competences: []\n");
+    let o = site.build(&[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("content/nomenclature.yaml:2:"), "{}", stderr(&o));
+    assert!(!site.out().exists());
+}
+
+#[test]
+fn markdown_html_and_dangerous_links_never_reach_the_page() {
+    let site = Site::mini();
+    let entry = fs::read_to_string(site.root().join("content/prestataires/beta-web.md")).unwrap();
+    let entry = entry.replace(
+        "Nous créons des sites vitrines.",
+        "<script>alert('body')</script>\n\n<img src=x onerror=alert(2)>\n\n[clic](javascript:alert(3)) \
+         [data](data:text/html;base64,PHNjcmlwdD4=) [ok](https://ok.example/)\n\n<a href=\"javascript:alert(4)\">a</a>",
+    );
+    site.write("content/prestataires/beta-web.md", &entry);
+    assert_success(&site.build(&[]));
+    let html = site.page("prestataires/beta-web/index.html");
+    assert!(!html.contains("<script>alert"), "{html}");
+    assert!(!html.contains("<img src=x"), "{html}");
+    assert!(!html.to_lowercase().contains("href=javascript") && !html.contains("href=\"javascript"), "{html}");
+    assert!(!html.contains("href=data:") && !html.contains("href=\"data:"), "{html}");
+    assert!(html.contains("&lt;script>alert('body')") || html.contains("&lt;script&gt;alert('body')"), "shown as text: {html}");
+    let tag = html.split("<a ").find(|t| t.contains("https://ok.example/")).expect("the safe link is kept");
+    assert!(tag.contains(r#"rel="nofollow ugc noopener""#), "{tag}");
+}
+
+#[test]
+fn same_content_and_date_give_identical_bytes() {
+    let site = Site::mini();
+    assert_success(&site.build(&[]));
+    let first = site.snapshot();
+    assert_success(&site.build(&[]));
+    assert_eq!(first, site.snapshot());
+}
+
+#[test]
+fn base_url_override_and_sub_path() {
+    let site = Site::mini();
+    assert_success(&site.build(&["--base-url", "https://preview--annuaire.example/sous/chemin/"]));
+    let home = site.page("index.html");
+    assert!(home.contains(r#"href=https://preview--annuaire.example/sous/chemin/"#) || home.contains("https://preview--annuaire.example/sous/chemin/\""), "{home}");
+    assert!(home.contains("/sous/chemin/prestataires/"), "internal links carry the path prefix");
+    assert!(site.out().join("prestataires/alpha-graphisme/index.html").exists(), "files stay at the output root");
+}
+
+#[test]
+fn new_writes_an_entry_that_checks_once_filled() {
+    let site = Site::mini();
+    let o = site.annuaire(&["new", "Café Numérique d'Été"]);
+    assert_success(&o);
+    let path = site.root().join("content/prestataires/cafe-numerique-d-ete.md");
+    let text = fs::read_to_string(&path).unwrap();
+    // Unfilled, check names the fields still to fill.
+    let o = site.annuaire(&["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for field in ["forme", "commune", "resume", "\"id\"", "type"] {
+        assert!(out.contains(field.trim_matches('"')), "{field} not named: {out}");
+    }
+    assert!(out.contains("charte/non-signee"));
+    // Filled, it is accepted.
+    let filled = text
+        .replace("\nforme:\n", "\nforme: association\n")
+        .replace("\ncommune:\n", "\ncommune: Villeneuve\n")
+        .replace("\nresume:\n", "\nresume: Ateliers numériques pour tous.\n")
+        .replace("  - id:\n", "  - id: formation/bureautique\n")
+        .replace("      - type:\n        titre:\n        url:\n", "      - type: reference\n        client: Mairie\n")
+        .replace("  signee_le:\n", "  signee_le: 2025-06-01\n")
+        .lines()
+        .map(|l| if l.starts_with("mis_a_jour:") { "mis_a_jour: 2025-06-01".to_string() } else { l.to_string() })
+        .collect::<Vec<_>>()
+        .join("\n");
+    fs::write(&path, filled).unwrap();
+    let o = site.annuaire(&["check"]);
+    assert_success(&o);
+    // And `new` never overwrites.
+    let o = site.annuaire(&["new", "Café Numérique d'Été"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("existe déjà"));
+}
+
+#[test]
+fn shipped_schema_is_up_to_date() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = Command::new(env!("CARGO_BIN_EXE_annuaire")).args(["schema", "--root"]).arg(root).output().unwrap();
+    assert_success(&o);
+    let shipped = fs::read_to_string(root.join("schema/prestataire.schema.json")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        shipped,
+        "schema/prestataire.schema.json is stale: run `cargo run -- schema --out schema/prestataire.schema.json`"
+    );
+}
