@@ -15,7 +15,10 @@ struct Site {
 impl Site {
     fn mini() -> Site {
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini"), dir.path());
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini"),
+            dir.path(),
+        );
         Site { dir }
     }
 
@@ -65,7 +68,12 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         .into_iter()
         .map(Result::unwrap)
         .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_path_buf(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -86,7 +94,12 @@ fn stderr(o: &Output) -> String {
 }
 
 fn assert_success(o: &Output) {
-    assert!(o.status.success(), "exit {:?}\n{}", o.status.code(), stderr(o));
+    assert!(
+        o.status.success(),
+        "exit {:?}\n{}",
+        o.status.code(),
+        stderr(o)
+    );
 }
 
 #[test]
@@ -94,7 +107,11 @@ fn builds_every_page_kind() {
     let site = Site::mini();
     let o = site.build(&[]);
     assert_success(&o);
-    assert!(stderr(&o).contains("2 prestataire(s) publié(s) sur 2"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("2 prestataire(s) publié(s) sur 2"),
+        "{}",
+        stderr(&o)
+    );
     let pages = [
         "index.html",
         "404.html",
@@ -116,12 +133,19 @@ fn builds_every_page_kind() {
     ];
     for rel in pages {
         let html = site.page(rel);
-        assert!(html.starts_with("<!doctype html>"), "{rel}: {}", &html[..40.min(html.len())]);
+        assert!(
+            html.starts_with("<!doctype html>"),
+            "{rel}: {}",
+            &html[..40.min(html.len())]
+        );
         assert!(html.contains("<html lang=fr>"), "{rel}");
         assert_eq!(html.matches("<h1").count(), 1, "{rel}: one h1");
         assert!(html.contains("<title>"), "{rel}");
     }
-    let css: Vec<_> = fs::read_dir(site.out().join("static")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let css: Vec<_> = fs::read_dir(site.out().join("static"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(css.len(), 1);
     let css = css[0].to_string_lossy().into_owned();
     assert!(css.starts_with("style.") && css.ends_with(".css") && css.len() > "style..css".len());
@@ -135,11 +159,19 @@ fn provider_page_shows_status_in_words_and_only_public_data() {
     let site = Site::mini();
     assert_success(&site.build(&[]));
     let alpha = site.page("prestataires/alpha-graphisme/index.html");
-    assert!(alpha.contains("Vérifiée par CCI Test le 12 mars 2025, valable jusqu'au 12 mars 2027"), "{alpha}");
+    assert!(
+        alpha.contains("Vérifiée par CCI Test le 12 mars 2025, valable jusqu'au 12 mars 2027"),
+        "{alpha}"
+    );
     assert!(alpha.contains("https://alpha.example/portfolio"));
     assert!(alpha.contains("Charte signée le 1er février 2025"));
     // Private evidence, private contact fields and the mediator note stay out of the public site.
-    for private in ["Mairie de Villeneuve", "bonjour@alpha.example", "04 66 00 00 01", "Portfolio vu en rendez-vous"] {
+    for private in [
+        "Mairie de Villeneuve",
+        "bonjour@alpha.example",
+        "04 66 00 00 01",
+        "Portfolio vu en rendez-vous",
+    ] {
         assert!(!alpha.contains(private), "{private} leaked");
     }
     let beta = site.page("prestataires/beta-web/index.html");
@@ -158,8 +190,16 @@ fn mediation_audience_shows_private_data() {
     let out = site.root().join("mediation");
     assert_success(&site.build(&["--audience", "mediation", "--out", out.to_str().unwrap()]));
     let alpha = fs::read_to_string(out.join("prestataires/alpha-graphisme/index.html")).unwrap();
-    for private in ["Mairie de Villeneuve", "bonjour@alpha.example", "04 66 00 00 01", "Portfolio vu en rendez-vous"] {
-        assert!(alpha.contains(private), "{private} missing from the mediation view");
+    for private in [
+        "Mairie de Villeneuve",
+        "bonjour@alpha.example",
+        "04 66 00 00 01",
+        "Portfolio vu en rendez-vous",
+    ] {
+        assert!(
+            alpha.contains(private),
+            "{private} missing from the mediation view"
+        );
     }
 }
 
@@ -173,11 +213,21 @@ fn entry_with_errors_is_left_out_and_others_publish() {
     let o = site.build(&[]);
     assert_success(&o);
     let err = stderr(&o);
-    assert!(err.contains("2 prestataire(s) publié(s) sur 3, 1 écarté(s)"), "{err}");
-    assert!(err.contains("écartée : content/prestataires/gamma.md"), "{err}");
+    assert!(
+        err.contains("2 prestataire(s) publié(s) sur 3, 1 écarté(s)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("écartée : content/prestataires/gamma.md"),
+        "{err}"
+    );
     assert!(err.contains("identite/siret-manquant"), "{err}");
     assert!(!site.out().join("prestataires/gamma").exists());
-    assert!(site.out().join("prestataires/alpha-graphisme/index.html").exists());
+    assert!(
+        site.out()
+            .join("prestataires/alpha-graphisme/index.html")
+            .exists()
+    );
     assert!(!site.page("prestataires/index.html").contains("Gamma"));
 }
 
@@ -227,18 +277,31 @@ fn broken_site_files_fail_with_a_located_message() {
     let site = Site::mini();
     assert_success(&site.build(&[]));
     let before = site.snapshot();
-    site.write("content/site.yaml", "titre: [Annuaire\nurl_base: https://x.example\n");
+    site.write(
+        "content/site.yaml",
+        "titre: [Annuaire\nurl_base: https://x.example\n",
+    );
     let o = site.build(&[]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("yaml/syntaxe") && err.contains("content/site.yaml"), "{err}");
+    assert!(
+        err.contains("yaml/syntaxe") && err.contains("content/site.yaml"),
+        "{err}"
+    );
     assert_eq!(site.snapshot(), before);
 
     let site = Site::mini();
-    site.write("content/nomenclature.yaml", "familles:\n  - id: Graphisme!\n    libelle: x\n    competences: []\n");
+    site.write(
+        "content/nomenclature.yaml",
+        "familles:\n  - id: Graphisme!\n    libelle: x\n    competences: []\n",
+    );
     let o = site.build(&[]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("content/nomenclature.yaml:2:"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("content/nomenclature.yaml:2:"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!site.out().exists());
 }
 
@@ -257,12 +320,25 @@ fn markdown_html_and_dangerous_links_never_reach_the_page() {
     assert!(!html.contains("<script>alert"), "{html}");
     assert!(!html.contains("<img src=x"), "{html}");
     // Real tags only (text shows `&lt;a href=…`, which is harmless).
-    for tag in html.split("<a ").skip(1).map(|t| t.split('>').next().unwrap_or("")) {
+    for tag in html
+        .split("<a ")
+        .skip(1)
+        .map(|t| t.split('>').next().unwrap_or(""))
+    {
         let lower = tag.to_lowercase();
-        assert!(!lower.contains("javascript:") && !lower.contains("data:"), "{tag}");
+        assert!(
+            !lower.contains("javascript:") && !lower.contains("data:"),
+            "{tag}"
+        );
     }
-    assert!(html.contains("&lt;script>alert('body')") || html.contains("&lt;script&gt;alert('body')"), "shown as text: {html}");
-    let tag = html.split("<a ").find(|t| t.contains("https://ok.example/")).expect("the safe link is kept");
+    assert!(
+        html.contains("&lt;script>alert('body')") || html.contains("&lt;script&gt;alert('body')"),
+        "shown as text: {html}"
+    );
+    let tag = html
+        .split("<a ")
+        .find(|t| t.contains("https://ok.example/"))
+        .expect("the safe link is kept");
     assert!(tag.contains(r#"rel="nofollow ugc noopener""#), "{tag}");
 }
 
@@ -278,11 +354,26 @@ fn same_content_and_date_give_identical_bytes() {
 #[test]
 fn base_url_override_and_sub_path() {
     let site = Site::mini();
-    assert_success(&site.build(&["--base-url", "https://preview--annuaire.example/sous/chemin/"]));
+    assert_success(&site.build(&[
+        "--base-url",
+        "https://preview--annuaire.example/sous/chemin/",
+    ]));
     let home = site.page("index.html");
-    assert!(home.contains(r#"href=https://preview--annuaire.example/sous/chemin/"#) || home.contains("https://preview--annuaire.example/sous/chemin/\""), "{home}");
-    assert!(home.contains("/sous/chemin/prestataires/"), "internal links carry the path prefix");
-    assert!(site.out().join("prestataires/alpha-graphisme/index.html").exists(), "files stay at the output root");
+    assert!(
+        home.contains(r#"href=https://preview--annuaire.example/sous/chemin/"#)
+            || home.contains("https://preview--annuaire.example/sous/chemin/\""),
+        "{home}"
+    );
+    assert!(
+        home.contains("/sous/chemin/prestataires/"),
+        "internal links carry the path prefix"
+    );
+    assert!(
+        site.out()
+            .join("prestataires/alpha-graphisme/index.html")
+            .exists(),
+        "files stay at the output root"
+    );
 }
 
 #[test]
@@ -290,14 +381,19 @@ fn new_writes_an_entry_that_checks_once_filled() {
     let site = Site::mini();
     let o = site.annuaire(&["new", "Café Numérique d'Été"]);
     assert_success(&o);
-    let path = site.root().join("content/prestataires/cafe-numerique-d-ete.md");
+    let path = site
+        .root()
+        .join("content/prestataires/cafe-numerique-d-ete.md");
     let text = fs::read_to_string(&path).unwrap();
     // Unfilled, check names the fields still to fill.
     let o = site.annuaire(&["check", "--format", "json"]);
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
     for field in ["forme", "commune", "resume", "\"id\"", "type"] {
-        assert!(out.contains(field.trim_matches('"')), "{field} not named: {out}");
+        assert!(
+            out.contains(field.trim_matches('"')),
+            "{field} not named: {out}"
+        );
     }
     assert!(out.contains("charte/non-signee"));
     // Filled, it is accepted.
@@ -306,10 +402,19 @@ fn new_writes_an_entry_that_checks_once_filled() {
         .replace("\ncommune:\n", "\ncommune: Villeneuve\n")
         .replace("\nresume:\n", "\nresume: Ateliers numériques pour tous.\n")
         .replace("  - id:\n", "  - id: formation/bureautique\n")
-        .replace("      - type:\n        titre:\n        url:\n", "      - type: reference\n        client: Mairie\n")
+        .replace(
+            "      - type:\n        titre:\n        url:\n",
+            "      - type: reference\n        client: Mairie\n",
+        )
         .replace("  signee_le:\n", "  signee_le: 2025-06-01\n")
         .lines()
-        .map(|l| if l.starts_with("mis_a_jour:") { "mis_a_jour: 2025-06-01".to_string() } else { l.to_string() })
+        .map(|l| {
+            if l.starts_with("mis_a_jour:") {
+                "mis_a_jour: 2025-06-01".to_string()
+            } else {
+                l.to_string()
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n");
     fs::write(&path, filled).unwrap();
@@ -324,7 +429,11 @@ fn new_writes_an_entry_that_checks_once_filled() {
 #[test]
 fn shipped_schema_is_up_to_date() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let o = Command::new(env!("CARGO_BIN_EXE_annuaire")).args(["schema", "--root"]).arg(root).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_annuaire"))
+        .args(["schema", "--root"])
+        .arg(root)
+        .output()
+        .unwrap();
     assert_success(&o);
     let shipped = fs::read_to_string(root.join("schema/prestataire.schema.json")).unwrap();
     assert_eq!(

@@ -429,6 +429,17 @@ fn decode_contact(r: &mut Reader, n: &Node) -> Option<Contact> {
             }
         }
     }
+    // A field written but invalid has its own error already: `publics` naming it is not a second
+    // one (an empty `reseaux: []` is not written).
+    let written: Vec<ContactField> = ContactField::ALL
+        .iter()
+        .filter(|&&(k, f)| {
+            c.has(f)
+                || m.get(k)
+                    .is_some_and(|v| !matches!(&v.kind, Kind::Seq(items) if items.is_empty()))
+        })
+        .map(|&(_, f)| f)
+        .collect();
     let mut publics = BTreeSet::new();
     if let Some(n) = m.get("publics") {
         let items = match &n.kind {
@@ -439,12 +450,8 @@ fn decode_contact(r: &mut Reader, n: &Node) -> Option<Contact> {
             if let Some(field) = r.choice(item, "publics", &ContactField::ALL) {
                 if c.has(field) {
                     publics.insert(field);
-                } else {
-                    let present = ContactField::ALL
-                        .iter()
-                        .filter(|(_, f)| c.has(*f))
-                        .map(|(k, _)| k.to_string())
-                        .collect();
+                } else if !written.contains(&field) {
+                    let present = written.iter().map(|f| f.key().to_string()).collect();
                     r.report(
                         Problem::UnknownPublicField {
                             field: field.key().into(),

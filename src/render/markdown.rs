@@ -70,11 +70,20 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 });
 
 /// Renders Markdown to sanitised HTML. `root` prefixes site-absolute links (`/charte/`), `site_host`
-/// tells internal absolute links from external ones.
-pub fn render(markdown: &str, root: &str, site_host: &str) -> String {
+/// tells internal absolute links from external ones, and the document's highest heading becomes
+/// `top_heading` (2 under a page's `h1`, 3 inside a section), keeping the outline without gaps.
+pub fn render(markdown: &str, root: &str, site_host: &str, top_heading: u8) -> String {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
+    let highest = Parser::new_ext(markdown, options)
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) => Some(level as u8),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(1);
+    let shift = |level: HeadingLevel| relevel(level, highest, top_heading);
     let mut link_stack: Vec<bool> = Vec::new();
     let mut image_depth = 0usize;
     let events = Parser::new_ext(markdown, options).filter_map(|event| match event {
@@ -86,12 +95,12 @@ pub fn render(markdown: &str, root: &str, site_host: &str) -> String {
             classes,
             attrs,
         }) => Some(Event::Start(Tag::Heading {
-            level: demote(level),
+            level: shift(level),
             id,
             classes,
             attrs,
         })),
-        Event::End(TagEnd::Heading(level)) => Some(Event::End(TagEnd::Heading(demote(level)))),
+        Event::End(TagEnd::Heading(level)) => Some(Event::End(TagEnd::Heading(shift(level)))),
         Event::Start(Tag::Link {
             dest_url, title, ..
         }) => match classify(&dest_url, site_host) {
@@ -170,12 +179,13 @@ pub fn plain_text(markdown: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn demote(level: HeadingLevel) -> HeadingLevel {
-    match level {
-        HeadingLevel::H1 => HeadingLevel::H2,
-        HeadingLevel::H2 => HeadingLevel::H3,
-        HeadingLevel::H3 => HeadingLevel::H4,
-        HeadingLevel::H4 => HeadingLevel::H5,
+fn relevel(level: HeadingLevel, highest: u8, top: u8) -> HeadingLevel {
+    let n = (level as u8).saturating_sub(highest).saturating_add(top);
+    match n {
+        0..=2 => HeadingLevel::H2,
+        3 => HeadingLevel::H3,
+        4 => HeadingLevel::H4,
+        5 => HeadingLevel::H5,
         _ => HeadingLevel::H6,
     }
 }
@@ -249,6 +259,7 @@ mod tests {
             "Bonjour <script>alert(1)</script> <b onclick=x>gras</b>",
             "",
             "a.example",
+            2,
         );
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<b "), "{html}");
@@ -264,7 +275,7 @@ mod tests {
             "vbscript:x",
             "//evil.example/",
         ] {
-            let html = render(&format!("[clic]({url})"), "", "a.example");
+            let html = render(&format!("[clic]({url})"), "", "a.example", 2);
             assert!(!html.contains("href"), "{url}: {html}");
             assert!(html.contains("clic"));
         }
@@ -276,6 +287,7 @@ mod tests {
             "[a](https://b.example/x) [b](/charte/) [c](https://a.example/y)",
             "/annuaire",
             "a.example",
+            2,
         );
         assert!(
             html.contains(r#"<a href="https://b.example/x" rel="nofollow ugc noopener">a</a>"#),
@@ -293,7 +305,7 @@ mod tests {
 
     #[test]
     fn headings_are_demoted_below_the_page_title() {
-        let html = render("# Titre\n\n## Sous-titre", "", "");
+        let html = render("# Titre\n\n## Sous-titre", "", "", 2);
         assert!(
             html.contains("<h2>Titre</h2>") && html.contains("<h3>Sous-titre</h3>"),
             "{html}"
@@ -306,6 +318,7 @@ mod tests {
             "![logo](https://a.example/l.png) ![x](http://a.example/l.png) ![y](data:image/png;base64,AAAA)",
             "",
             "",
+            2,
         );
         assert_eq!(html.matches("<img").count(), 1, "{html}");
     }

@@ -202,7 +202,7 @@ pub fn context(view: &View, job: Job) -> (&'static str, Context) {
     };
     let mut ctx = Context::new();
     let site_host = site_host(&view.site.base_url);
-    let md = |s: &str| markdown::render(s, root, &site_host);
+    let md = |s: &str, top: u8| markdown::render(s, root, &site_host, top);
     let meta = |title: String,
                 description: String,
                 url: String,
@@ -248,7 +248,7 @@ pub fn context(view: &View, job: Job) -> (&'static str, Context) {
         Job::Provider(i) => {
             let p: &ProviderView = &view.providers[i];
             ctx.insert("provider", p);
-            ctx.insert("description_html", &md(&p.body));
+            ctx.insert("description_html", &md(&p.body, 3));
             ctx.insert(
                 "page",
                 &meta(
@@ -429,7 +429,7 @@ pub fn context(view: &View, job: Job) -> (&'static str, Context) {
                 _ => unreachable!(),
             };
             ctx.insert("content", p);
-            ctx.insert("body_html", &md(&p.body));
+            ctx.insert("body_html", &md(&p.body, 2));
             let description = p
                 .description
                 .clone()
