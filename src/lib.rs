@@ -16,6 +16,7 @@ pub mod output;
 pub mod render;
 pub mod scaffold;
 pub mod schema;
+pub mod serve;
 pub mod source;
 pub mod text;
 
@@ -192,41 +193,7 @@ pub fn load(opts: &SiteOptions) -> Result<Loaded, Error> {
     } = load_site_files(opts)?;
     let site_files_done = started.elapsed();
 
-    // Charter and free pages: left out when broken, like entries.
-    let mut charter = None;
-    let charter_path = content.join("charte.md");
-    if charter_path.exists() {
-        let rel = charter_path
-            .strip_prefix(&opts.root)
-            .unwrap_or(&charter_path)
-            .to_path_buf();
-        match source::read_text(&charter_path, check::MAX_ENTRY_BYTES) {
-            Ok(text) => {
-                let file = source::SourceFile {
-                    path: rel.clone(),
-                    text,
-                };
-                let (page, diags) = check::pages::check_page(&file, "charte", &["version"]);
-                charter = page;
-                diagnostics.extend(diags);
-                sources.insert(rel, file.text);
-            }
-            Err(e) => diagnostics.push(check::file_error(&rel, e)),
-        }
-    }
-    let mut pages: Vec<Page> = Vec::new();
-    let pages_dir = content.join("pages");
-    for found in source::list_markdown(&opts.root, &pages_dir).unwrap_or_default() {
-        match source::read_found(&found, &content, check::MAX_ENTRY_BYTES) {
-            Ok(file) => {
-                let (page, diags) = check::pages::check_page(&file, &found.stem, &[]);
-                pages.extend(page);
-                diagnostics.extend(diags);
-                sources.insert(file.path, file.text);
-            }
-            Err(e) => diagnostics.push(check::file_error(&found.rel, e)),
-        }
-    }
+    let (pages, charter) = load_pages(opts, &mut diagnostics, &mut sources);
 
     let entries_started = Instant::now();
     let found = source::list_markdown(&opts.root, &content.join("prestataires")).map_err(|e| {
@@ -271,6 +238,51 @@ pub fn load(opts: &SiteOptions) -> Result<Loaded, Error> {
         entries_found: found.len(),
         timings: vec![("site", site_files_done), ("entries", entries_done)],
     })
+}
+
+/// The charter and the free pages. A broken page is left out and reported, like an entry.
+pub fn load_pages(
+    opts: &SiteOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+    sources: &mut HashMap<PathBuf, String>,
+) -> (Vec<Page>, Option<Page>) {
+    let content = opts.content();
+    let mut charter = None;
+    let charter_path = content.join("charte.md");
+    if charter_path.exists() {
+        let rel = charter_path
+            .strip_prefix(&opts.root)
+            .unwrap_or(&charter_path)
+            .to_path_buf();
+        match source::read_text(&charter_path, check::MAX_ENTRY_BYTES) {
+            Ok(text) => {
+                let file = source::SourceFile {
+                    path: rel.clone(),
+                    text,
+                };
+                let (page, diags) = check::pages::check_page(&file, "charte", &["version"]);
+                charter = page;
+                diagnostics.extend(diags);
+                sources.insert(rel, file.text);
+            }
+            Err(e) => diagnostics.push(check::file_error(&rel, e)),
+        }
+    }
+    let mut pages: Vec<Page> = Vec::new();
+    let pages_dir = content.join("pages");
+    for found in source::list_markdown(&opts.root, &pages_dir).unwrap_or_default() {
+        match source::read_found(&found, &content, check::MAX_ENTRY_BYTES) {
+            Ok(file) => {
+                let (page, diags) = check::pages::check_page(&file, &found.stem, &[]);
+                pages.extend(page);
+                diagnostics.extend(diags);
+                sources.insert(file.path, file.text);
+            }
+            Err(e) => diagnostics.push(check::file_error(&found.rel, e)),
+        }
+    }
+
+    (pages, charter)
 }
 
 /// Reads and parses one of the site's YAML files; `None` (with diagnostics) when it cannot be used.

@@ -88,6 +88,26 @@ enum Command {
         /// Ne rapporte que ces fiches (toujours vérifiées avec l'ensemble, pour les doublons).
         files: Vec<PathBuf>,
     },
+    /// Aperçu local : construit le site en mémoire, le sert et le reconstruit à chaque modification.
+    Serve {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Port d'écoute (0 : un port libre).
+        #[arg(long, short, default_value_t = 1111)]
+        port: u16,
+        /// Adresse d'écoute.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Ouvre le navigateur.
+        #[arg(long)]
+        open: bool,
+        /// Interroge le disque à intervalles réguliers (WSL, volumes Docker, partages réseau).
+        #[arg(long)]
+        poll: bool,
+        /// Public visé.
+        #[arg(long, value_enum, default_value_t = Audience::Public)]
+        audience: Audience,
+    },
     /// Crée une fiche à compléter : content/prestataires/<slug>.md.
     New {
         #[command(flatten)]
@@ -316,6 +336,35 @@ fn run(command: Command, stderr: &mut StandardStream) -> Result<ExitCode, String
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Serve {
+            site,
+            port,
+            bind,
+            open,
+            poll,
+            audience,
+        } => {
+            let opts = site_options(&site, None)?;
+            let serve = annuaire::serve::ServeOptions {
+                site: opts,
+                audience,
+                bind,
+                port,
+                open,
+                poll,
+            };
+            let result = annuaire::serve::run(serve, |url| {
+                println!("Aperçu : {url}  (Ctrl-C pour arrêter)");
+                let _ = std::io::stdout().flush();
+            });
+            match result {
+                Ok(()) => Ok(ExitCode::SUCCESS),
+                Err(annuaire::serve::ServeError::Site(e)) => {
+                    site_files_failed(stderr, e, site.lang.unwrap_or_default())
+                }
+                Err(e) => Err(e.to_string()),
+            }
         }
         Command::New { site, name } => {
             let opts = site_options(&site, None)?;

@@ -61,57 +61,75 @@ pub fn file_error(path: &Path, e: FileError) -> Diagnostic {
     Diagnostic::new(problem, Some(path.to_path_buf()), span)
 }
 
-/// Checks the entries found under `content/prestataires/`.
-pub fn check_entries(found: &[Found], content_root: &Path, ctx: &Context) -> EntriesOutcome {
-    struct One {
-        path: PathBuf,
-        text: Option<String>,
-        checked: Option<entry::Checked>,
-        diags: Vec<Diagnostic>,
-    }
-    let results: Vec<One> = found
-        .par_iter()
-        .map(|f| {
-            let mut diags = Vec::new();
-            if !crate::text::is_slug(&f.stem) {
-                diags.push(Diagnostic::new(
-                    Problem::InvalidSlug {
-                        slug: f.stem.clone(),
-                        suggestion: crate::text::slugify(&f.stem),
-                    },
-                    Some(f.rel.clone()),
-                    None,
-                ));
-            }
-            match source::read_found(f, content_root, MAX_ENTRY_BYTES) {
-                Err(e) => {
-                    diags.push(file_error(&f.rel, e));
-                    One {
-                        path: f.rel.clone(),
-                        text: None,
-                        checked: None,
-                        diags,
-                    }
-                }
-                Ok(file) => {
-                    let checked = entry::check_entry(&file, &f.stem, ctx);
-                    One {
-                        path: file.path,
-                        text: Some(file.text),
-                        checked: Some(checked),
-                        diags,
-                    }
-                }
-            }
-        })
-        .collect();
+/// The check of one entry file, before the rules that span entries. Kept per file by `serve`, so
+/// an edit re-checks one file and only the cheap cross-entry pass runs again.
+pub struct EntryResult {
+    pub found: Found,
+    /// Normalised text, when the file could be read.
+    pub text: Option<String>,
+    pub checked: Option<entry::Checked>,
+    /// Problems of the file itself (slug, read errors).
+    pub file_diagnostics: Vec<Diagnostic>,
+}
 
+/// Reads and checks one entry file.
+pub fn check_one(f: &Found, content_root: &Path, ctx: &Context) -> EntryResult {
+    let mut diags = Vec::new();
+    if !crate::text::is_slug(&f.stem) {
+        diags.push(Diagnostic::new(
+            Problem::InvalidSlug {
+                slug: f.stem.clone(),
+                suggestion: crate::text::slugify(&f.stem),
+            },
+            Some(f.rel.clone()),
+            None,
+        ));
+    }
+    match source::read_found(f, content_root, MAX_ENTRY_BYTES) {
+        Err(e) => {
+            diags.push(file_error(&f.rel, e));
+            EntryResult {
+                found: f.clone(),
+                text: None,
+                checked: None,
+                file_diagnostics: diags,
+            }
+        }
+        Ok(file) => {
+            let checked = entry::check_entry(&file, &f.stem, ctx);
+            EntryResult {
+                found: f.clone(),
+                text: Some(file.text),
+                checked: Some(checked),
+                file_diagnostics: diags,
+            }
+        }
+    }
+}
+
+/// Checks the entries found under `content/prestataires/`, in parallel.
+pub fn check_entries(found: &[Found], content_root: &Path, ctx: &Context) -> EntriesOutcome {
+    let results: Vec<EntryResult> = found
+        .par_iter()
+        .map(|f| check_one(f, content_root, ctx))
+        .collect();
+    combine(&results, &ctx.config.rules)
+}
+
+/// The rules that span entries (unique slugs, names, SIRETs), in path order so the first file keeps
+/// its name and later ones are reported; then the split between published and left-out entries.
+pub fn combine<'a>(
+    results: impl IntoIterator<Item = &'a EntryResult>,
+    rules: &BTreeMap<String, Option<Severity>>,
+) -> EntriesOutcome {
     let mut out = EntriesOutcome::default();
     let mut slugs: HashMap<String, PathBuf> = HashMap::new();
     let mut names: HashMap<String, PathBuf> = HashMap::new();
     let mut sirets: HashMap<String, PathBuf> = HashMap::new();
-    for (f, one) in found.iter().zip(results) {
-        let mut diags = one.diags;
+    for one in results {
+        let f = &one.found;
+        let path = &f.rel;
+        let mut diags = one.file_diagnostics.clone();
         let key: String = f.stem.nfc().collect::<String>().to_lowercase();
         if let Some(other) = slugs.get(&key) {
             diags.push(Diagnostic::new(
@@ -119,27 +137,28 @@ pub fn check_entries(found: &[Found], content_root: &Path, ctx: &Context) -> Ent
                     slug: f.stem.clone(),
                     other: other.clone(),
                 },
-                Some(one.path.clone()),
+                Some(path.clone()),
                 None,
             ));
         } else {
-            slugs.insert(key, one.path.clone());
+            slugs.insert(key, path.clone());
         }
         let mut provider = None;
-        if let Some(checked) = one.checked {
-            diags.extend(checked.diagnostics);
+        if let Some(checked) = &one.checked {
+            diags.extend(checked.diagnostics.iter().cloned());
             if let Some((name, span)) = &checked.identity.name {
-                match names.get(&crate::text::fold(name)) {
+                let folded = crate::text::fold(name);
+                match names.get(&folded) {
                     Some(other) => diags.push(Diagnostic::new(
                         Problem::DuplicateName {
                             name: name.clone(),
                             other: other.clone(),
                         },
-                        Some(one.path.clone()),
+                        Some(path.clone()),
                         Some(*span),
                     )),
                     None => {
-                        names.insert(crate::text::fold(name), one.path.clone());
+                        names.insert(folded, path.clone());
                     }
                 }
             }
@@ -149,30 +168,30 @@ pub fn check_entries(found: &[Found], content_root: &Path, ctx: &Context) -> Ent
                         Problem::DuplicateSiret {
                             other: other.clone(),
                         },
-                        Some(one.path.clone()),
+                        Some(path.clone()),
                         Some(*span),
                     )),
                     None => {
-                        sirets.insert(siret.clone(), one.path.clone());
+                        sirets.insert(siret.clone(), path.clone());
                     }
                 }
             }
-            provider = checked.provider;
-            if let Some(fm) = checked.front_matter {
-                out.front_matters.insert(one.path.clone(), fm);
+            provider = checked.provider.clone();
+            if let Some(fm) = &checked.front_matter {
+                out.front_matters.insert(path.clone(), fm.clone());
             }
         }
-        apply_overrides(&mut diags, &ctx.config.rules);
+        apply_overrides(&mut diags, rules);
         let errors = diags
             .iter()
             .filter(|d| d.severity == Severity::Error)
             .count();
         match provider {
             Some(p) if errors == 0 => out.providers.push(p),
-            _ => out.rejected.push((one.path.clone(), errors.max(1))),
+            _ => out.rejected.push((path.clone(), errors.max(1))),
         }
-        if let Some(text) = one.text {
-            out.sources.insert(one.path, text);
+        if let Some(text) = &one.text {
+            out.sources.insert(path.clone(), text.clone());
         }
         out.diagnostics.extend(diags);
     }

@@ -1,4 +1,5 @@
 //! Render: templates over a [`View`], pages in parallel, each written as soon as it is rendered.
+//! `serve` uses the same pieces to render single pages on request.
 
 pub mod markdown;
 pub mod pages;
@@ -35,6 +36,50 @@ pub struct Rendered {
     pub bytes: u64,
 }
 
+/// A theme asset under its fingerprinted name.
+pub struct Asset {
+    /// Output path, e.g. `static/style.1a2b3c4d5e.css`.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The fingerprinted assets of a theme and the map (`style.css` → URL) templates get as `assets`.
+pub fn assets(theme: &Theme, root: &str) -> (Vec<Asset>, BTreeMap<String, String>) {
+    let mut list = Vec::new();
+    let mut urls = BTreeMap::new();
+    for (name, bytes) in &theme.assets {
+        let path = format!("static/{}", output::fingerprinted_name(name, bytes));
+        urls.insert(name.clone(), format!("{root}/{path}"));
+        list.push(Asset {
+            path,
+            bytes: bytes.clone(),
+        });
+    }
+    (list, urls)
+}
+
+/// Parses the theme's templates and sets the globals every page sees.
+pub fn environment(
+    view: &View,
+    theme: &Theme,
+    asset_urls: &BTreeMap<String, String>,
+) -> Result<tera::Tera, RenderError> {
+    let mut tera = theme.tera()?;
+    tera.global_context().insert("site", &view.site);
+    tera.global_context().insert("assets", asset_urls);
+    Ok(tera)
+}
+
+/// Renders one page to HTML (not minified).
+pub fn render_page(view: &View, tera: &tera::Tera, job: Job) -> Result<String, RenderError> {
+    let (template, ctx) = pages::context(view, job);
+    tera.render(template, &ctx).map_err(|e| RenderError::Page {
+        path: pages::output_path(view, job),
+        template,
+        detail: theme::error_chain(&e),
+    })
+}
+
 /// Renders every page of `view` into `staging`, plus the theme's assets (fingerprinted).
 pub fn render_site(
     view: &View,
@@ -42,51 +87,29 @@ pub fn render_site(
     staging: &Staging,
     minify: bool,
 ) -> Result<Rendered, RenderError> {
-    let mut tera = theme.tera()?;
-    let mut urls = BTreeMap::new();
+    let (list, urls) = assets(theme, &view.site.root);
     let mut rendered = Rendered::default();
-    for (name, bytes) in &theme.assets {
-        let fingerprinted = output::fingerprinted_name(name, bytes);
-        staging.write(&format!("static/{fingerprinted}"), bytes)?;
-        urls.insert(
-            name.clone(),
-            format!("{}/static/{fingerprinted}", view.site.root),
-        );
+    for asset in &list {
+        staging.write(&asset.path, &asset.bytes)?;
         rendered.assets += 1;
-        rendered.bytes += bytes.len() as u64;
+        rendered.bytes += asset.bytes.len() as u64;
     }
-    tera.global_context().insert("site", &view.site);
-    tera.global_context().insert("assets", &urls);
-
+    let tera = environment(view, theme, &urls)?;
     let jobs = pages::plan(view);
     let bytes = jobs
         .par_iter()
-        .map(|&job| render_page(view, &tera, job, staging, minify))
+        .map(|&job| {
+            let html = render_page(view, &tera, job)?;
+            let bytes = if minify {
+                output::minify_html(html.as_bytes())
+            } else {
+                html.into_bytes()
+            };
+            staging.write(&pages::output_path(view, job), &bytes)?;
+            Ok::<u64, RenderError>(bytes.len() as u64)
+        })
         .try_reduce(|| 0u64, |a, b| Ok(a + b))?;
     rendered.pages = jobs.len();
     rendered.bytes += bytes;
     Ok(rendered)
-}
-
-fn render_page(
-    view: &View,
-    tera: &tera::Tera,
-    job: Job,
-    staging: &Staging,
-    minify: bool,
-) -> Result<u64, RenderError> {
-    let path = pages::output_path(view, job);
-    let (template, ctx) = pages::context(view, job);
-    let html = tera.render(template, &ctx).map_err(|e| RenderError::Page {
-        path: path.clone(),
-        template,
-        detail: theme::error_chain(&e),
-    })?;
-    let bytes = if minify {
-        output::minify_html(html.as_bytes())
-    } else {
-        html.into_bytes()
-    };
-    staging.write(&path, &bytes)?;
-    Ok(bytes.len() as u64)
 }
