@@ -11,7 +11,13 @@ fn vnu_jar() -> Option<PathBuf> {
         Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/vnu-jar/build/dist/vnu.jar")),
     ];
     let jar = candidates.into_iter().flatten().find(|p| p.is_file())?;
-    Command::new("java").arg("-version").output().ok()?.status.success().then_some(jar)
+    Command::new("java")
+        .arg("-version")
+        .output()
+        .ok()?
+        .status
+        .success()
+        .then_some(jar)
 }
 
 fn build(root: &Path, out: &Path, audience: &str) {
@@ -29,16 +35,33 @@ fn build(root: &Path, out: &Path, audience: &str) {
 #[test]
 fn built_pages_are_valid_html5() {
     let Some(jar) = vnu_jar() else {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "vnu.jar or java missing under CI: run `npm ci` and install a JRE");
-        eprintln!("SKIPPED: vnu.jar or java not found (run `npm ci`, install default-jre-headless)");
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "vnu.jar or java missing under CI: run `npm ci` and install a JRE"
+        );
+        eprintln!(
+            "SKIPPED: vnu.jar or java not found (run `npm ci`, install default-jre-headless)"
+        );
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let outs = [
-        (repo.to_path_buf(), tmp.path().join("bundled-public"), "public"),
-        (repo.to_path_buf(), tmp.path().join("bundled-mediation"), "mediation"),
-        (repo.join("tests/fixtures/mini"), tmp.path().join("mini"), "public"),
+        (
+            repo.to_path_buf(),
+            tmp.path().join("bundled-public"),
+            "public",
+        ),
+        (
+            repo.to_path_buf(),
+            tmp.path().join("bundled-mediation"),
+            "mediation",
+        ),
+        (
+            repo.join("tests/fixtures/mini"),
+            tmp.path().join("mini"),
+            "public",
+        ),
     ];
     for (root, out, audience) in &outs {
         build(root, out, audience);
@@ -51,5 +74,8 @@ fn built_pages_are_valid_html5() {
         .output()
         .unwrap();
     let report = String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success() && report.trim().is_empty(), "the Nu HTML Checker found errors:\n{report}");
+    assert!(
+        o.status.success() && report.trim().is_empty(),
+        "the Nu HTML Checker found errors:\n{report}"
+    );
 }
