@@ -315,10 +315,11 @@ fn run(command: Command, stderr: &mut StandardStream) -> Result<ExitCode, String
                     .iter()
                     .map(|f| relative_to_root(f, &opts.root))
                     .collect();
+                // Keep the named files' problems, and duplicates whose other half is a named file
+                // (the later file in path order carries the diagnostic).
+                let named = |p: &PathBuf| wanted.iter().any(|w| w == p);
                 diagnostics.retain(|d| {
-                    d.file
-                        .as_ref()
-                        .is_none_or(|f| wanted.iter().any(|w| w == f))
+                    d.file.as_ref().is_none_or(named) || d.problem.other_file().is_some_and(named)
                 });
             }
             print_diagnostics(stderr, &diagnostics, &sources, format, lang);

@@ -265,6 +265,20 @@ pub enum Problem {
     SelfVerification {
         author: String,
     },
+    // Markup, shown as text rather than interpreted
+    Markup {
+        key: String,
+    },
+    BodyHtml {
+        count: usize,
+    },
+    BodyLinkRefused {
+        url: String,
+    },
+    /// The file has more problems than are worth listing; the first ones are shown.
+    TooManyProblems {
+        hidden: usize,
+    },
     // Site-level
     SummaryTooLong {
         len: usize,
@@ -336,6 +350,10 @@ impl Problem {
             VerificationIncomplete { .. } => ("verification/incomplete", Error),
             VerificationExpired { .. } => ("verification/expiree", Warning),
             SelfVerification { .. } => ("verification/auto-verification", Error),
+            Markup { .. } => ("schema/balisage", Warning),
+            BodyHtml { .. } => ("description/html", Warning),
+            BodyLinkRefused { .. } => ("description/lien-refuse", Warning),
+            TooManyProblems { .. } => ("fichier/trop-de-problemes", Error),
             SummaryTooLong { .. } => ("resume/trop-long", Error),
             Config { .. } => ("site/configuration", Error),
         }
@@ -345,11 +363,34 @@ impl Problem {
         self.meta().0
     }
 
+    /// The other file of a duplicate, which the diagnostic concerns as much as its own file.
+    pub fn other_file(&self) -> Option<&PathBuf> {
+        match self {
+            Problem::DuplicateSlug { other, .. }
+            | Problem::DuplicateSiret { other }
+            | Problem::DuplicateName { other, .. } => Some(other),
+            _ => None,
+        }
+    }
+
     pub fn default_severity(&self) -> Severity {
         self.meta().1
     }
 
+    /// The message, safe to print: control, bidi and invisible characters of quoted values are
+    /// spelled out (`\u{1b}`), so a value cannot drive the terminal or reorder a CI log line, and
+    /// it is cut to [`MAX_MESSAGE_CHARS`] (a hostile value can be 256 KiB long).
     pub fn message(&self, lang: Lang) -> String {
+        let message = self.raw_message(lang);
+        let mut out = printable(&message);
+        if out.chars().count() > MAX_MESSAGE_CHARS {
+            out = out.chars().take(MAX_MESSAGE_CHARS).collect();
+            out.push('…');
+        }
+        out
+    }
+
+    fn raw_message(&self, lang: Lang) -> String {
         use Problem::*;
         let fr = lang == Lang::Fr;
         let pick = |f: String, e: String| if fr { f } else { e };
@@ -601,6 +642,26 @@ impl Problem {
                     "`verification` block added or changed by `{author}`, who is not a mediator"
                 ),
             ),
+            Markup { key } => pick(
+                format!("« {key} » contient du balisage HTML, qui sera affiché tel quel"),
+                format!("`{key}` contains HTML markup, which is shown as is"),
+            ),
+            BodyHtml { count } => pick(
+                format!(
+                    "la description contient du HTML ({count} endroit(s)), affiché comme du texte et non interprété"
+                ),
+                format!(
+                    "the description contains raw HTML ({count} place(s)), shown as text rather than interpreted"
+                ),
+            ),
+            BodyLinkRefused { url } => pick(
+                format!("lien « {url} » refusé : le texte sera affiché sans le lien"),
+                format!("link `{url}` refused: its text is shown without the link"),
+            ),
+            TooManyProblems { hidden } => pick(
+                format!("{hidden} autre(s) problème(s) non affiché(s) dans ce fichier"),
+                format!("{hidden} more problem(s) not shown for this file"),
+            ),
             SummaryTooLong { len, max } => pick(
                 format!("résumé trop long ({len} caractères, maximum {max})"),
                 format!("summary too long ({len} characters, at most {max})"),
@@ -785,6 +846,22 @@ impl Problem {
                 "retirez le bloc « verification » : seul un médiateur l'écrit, après avoir vu les justificatifs".into(),
                 "remove the `verification` block: only a mediator writes it, after seeing the evidence".into(),
             ),
+            Markup { .. } => pick(
+                "écrivez du texte simple, sans balises < > : elles ne sont pas interprétées".into(),
+                "write plain text without < > tags: they are not interpreted".into(),
+            ),
+            BodyHtml { .. } => pick(
+                "utilisez la syntaxe Markdown : **gras**, *italique*, [lien](https://…), listes « - »".into(),
+                "use Markdown syntax: **bold**, *italics*, [link](https://…), `-` lists".into(),
+            ),
+            BodyLinkRefused { .. } => pick(
+                "un lien commence par https://, http://, mailto: ou tel: ; une image par https://".into(),
+                "a link starts with https://, http://, mailto: or tel:; an image with https://".into(),
+            ),
+            TooManyProblems { .. } => pick(
+                "corrigez d'abord les problèmes ci-dessus, puis relancez la vérification".into(),
+                "fix the problems above first, then check again".into(),
+            ),
             Config { .. } => pick("voir docs/format.md".into(), "see docs/format.md".into()),
         }
     }
@@ -801,6 +878,25 @@ fn type_fr(t: &str) -> &'static str {
         "date" => "une date",
         _ => "une valeur",
     }
+}
+
+/// Longest message printed, in characters (values quoted in it are cut).
+pub const MAX_MESSAGE_CHARS: usize = 300;
+
+/// `s` with every control, bidi-control and invisible character written as `\u{…}`, so it prints
+/// as what it is: no terminal escape sequence, no carriage return overwriting a line, no text
+/// reordered on screen.
+pub fn printable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut buf = [0u8; 4];
+    for c in s.chars() {
+        if c.is_control() || crate::text::has_invisible(c.encode_utf8(&mut buf)) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Counts for the closing line of a check or build.
@@ -834,4 +930,29 @@ pub fn summary(diags: &[Diagnostic], lang: Lang) -> String {
 
 fn plural(n: usize) -> &'static str {
     if n > 1 { "s" } else { "" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_spell_out_control_characters_and_stay_short() {
+        let p = Problem::InvalidValue {
+            key: "forme".into(),
+            value: "a\u{1b}[2J\r\u{202e}b".into(),
+            allowed: vec![],
+            suggestion: None,
+        };
+        let m = p.message(Lang::En);
+        assert_eq!(m, "invalid value `a\\u{1b}[2J\\u{d}\\u{202e}b` for `forme`");
+
+        let long = Problem::UnknownKey {
+            key: "k".repeat(100_000),
+            suggestion: None,
+        };
+        let m = long.message(Lang::Fr);
+        assert_eq!(m.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert!(m.ends_with('…'));
+    }
 }

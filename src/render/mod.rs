@@ -58,15 +58,19 @@ pub fn assets(theme: &Theme, root: &str) -> (Vec<Asset>, BTreeMap<String, String
     (list, urls)
 }
 
-/// Parses the theme's templates and sets the globals every page sees.
+/// Parses the theme's templates and sets the globals every page sees: the site, the asset URLs
+/// and the URL of the search manifest.
 pub fn environment(
     view: &View,
     theme: &Theme,
     asset_urls: &BTreeMap<String, String>,
+    search_manifest: &str,
 ) -> Result<tera::Tera, RenderError> {
     let mut tera = theme.tera()?;
     tera.global_context().insert("site", &view.site);
     tera.global_context().insert("assets", asset_urls);
+    tera.global_context()
+        .insert("search_manifest", search_manifest);
     Ok(tera)
 }
 
@@ -80,7 +84,8 @@ pub fn render_page(view: &View, tera: &tera::Tera, job: Job) -> Result<String, R
     })
 }
 
-/// Renders every page of `view` into `staging`, plus the theme's assets (fingerprinted).
+/// Renders every page of `view` into `staging`, plus the theme's assets (fingerprinted) and the
+/// search index.
 pub fn render_site(
     view: &View,
     theme: &Theme,
@@ -94,7 +99,13 @@ pub fn render_site(
         rendered.assets += 1;
         rendered.bytes += asset.bytes.len() as u64;
     }
-    let tera = environment(view, theme, &urls)?;
+    let search = crate::search::build(view);
+    for file in &search.files {
+        staging.write(&file.path, &file.bytes)?;
+        rendered.assets += 1;
+        rendered.bytes += file.bytes.len() as u64;
+    }
+    let tera = environment(view, theme, &urls, &search.manifest_url)?;
     let jobs = pages::plan(view);
     let bytes = jobs
         .par_iter()

@@ -69,6 +69,18 @@ pub const EMBEDDED: &[(&str, &[u8])] = &[
         "static/style.css",
         include_bytes!("../../themes/default/static/style.css"),
     ),
+    (
+        "static/annuaire-pipeline.js",
+        include_bytes!("../../themes/default/static/annuaire-pipeline.js"),
+    ),
+    (
+        "static/elasticlunr.min.js",
+        include_bytes!("../../themes/default/static/elasticlunr.min.js"),
+    ),
+    (
+        "static/licences/elasticlunr.txt",
+        include_bytes!("../../themes/default/static/licences/elasticlunr.txt"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -24,6 +24,8 @@ use crate::{Error, SiteFiles, SiteOptions, source};
 pub struct Content {
     pub view: View,
     tera: tera::Tera,
+    /// Built on the first request of a search file, not on every edit.
+    search: std::sync::OnceLock<HashMap<String, Arc<Vec<u8>>>>,
     assets: HashMap<String, Arc<Vec<u8>>>,
     routes: HashMap<String, Job>,
     cache: Mutex<HashMap<String, Arc<Vec<u8>>>>,
@@ -51,7 +53,9 @@ pub enum Served {
 impl Content {
     fn new(view: View, theme: &Theme) -> Result<Content, RenderError> {
         let (list, urls) = render::assets(theme, &view.site.root);
-        let tera = render::environment(&view, theme, &urls)?;
+        // In serve, the manifest has a stable name, so pages need not wait for the index.
+        let manifest = format!("{}/{SEARCH_MANIFEST}", view.site.root);
+        let tera = render::environment(&view, theme, &urls, &manifest)?;
         let assets = list
             .into_iter()
             .map(|a| (a.path, Arc::new(a.bytes)))
@@ -63,6 +67,7 @@ impl Content {
         Ok(Content {
             view,
             tera,
+            search: std::sync::OnceLock::new(),
             assets,
             routes,
             cache: Mutex::new(HashMap::new()),
@@ -73,6 +78,28 @@ impl Content {
     pub fn get(&self, path: &str) -> Served {
         if let Some(bytes) = self.assets.get(path) {
             return Served::Asset(bytes.clone());
+        }
+        if path.starts_with("recherche/") && path.ends_with(".json") {
+            let files = self.search.get_or_init(|| {
+                let index = crate::search::build(&self.view);
+                let manifest_path = index
+                    .manifest_url
+                    .trim_start_matches(&self.view.site.root)
+                    .trim_start_matches('/')
+                    .to_string();
+                let mut files: HashMap<String, Arc<Vec<u8>>> = index
+                    .files
+                    .into_iter()
+                    .map(|f| (f.path, Arc::new(f.bytes)))
+                    .collect();
+                if let Some(m) = files.get(&manifest_path).cloned() {
+                    files.insert(SEARCH_MANIFEST.to_string(), m);
+                }
+                files
+            });
+            if let Some(bytes) = files.get(path) {
+                return Served::Asset(bytes.clone());
+            }
         }
         if let Some(&job) = self.routes.get(path) {
             return match self.render(path, job) {
@@ -112,6 +139,9 @@ impl Content {
         self.cache.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 }
+
+/// The search manifest's stable path in serve mode.
+pub const SEARCH_MANIFEST: &str = "recherche/index.json";
 
 /// How an update went.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,6 +189,7 @@ impl Live {
                 content: Arc::new(Content {
                     view: empty_view(),
                     tera: tera::Tera::new(),
+                    search: std::sync::OnceLock::new(),
                     assets: HashMap::new(),
                     routes: HashMap::new(),
                     cache: Mutex::new(HashMap::new()),

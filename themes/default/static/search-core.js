@@ -1,0 +1,246 @@
+/* annuaire — search engine over the split index written by src/search/mod.rs.
+ *
+ * The manifest holds an elasticlunr index skeleton; shards (subtrees of each field's trie, by
+ * term prefix) are fetched only when a query needs them and grafted in, so stock elasticlunr.js
+ * scores exactly as it would on the whole index. Semantics:
+ * - every query word must match (in any field); the last word, still being typed, matches as a
+ *   prefix;
+ * - a commune, former commune or postcode named in the query becomes a place filter: providers
+ *   based there, listing it in their zone, or working in the whole territory;
+ * - facets (families, verified) filter the matches; counts are computed over the matches.
+ * Works in browsers (window.annuaireSearch) and in Node (module.exports) for tests. */
+(function (root, factory) {
+  var api = factory();
+  if (typeof module === "object" && module.exports) { module.exports = api; }
+  else { root.annuaireSearch = api; }
+})(typeof self !== "undefined" ? self : this, function () {
+  "use strict";
+
+  /* fetchJson(url) → Promise of the parsed JSON. */
+  function Engine(manifest, fetchJson, elasticlunr, pipeline) {
+    this.m = manifest;
+    this.fetchJson = fetchJson;
+    this.pipeline = pipeline;
+    pipeline.register(elasticlunr);
+    this.idx = elasticlunr.Index.load(manifest.skeleton);
+    this.boosts = {};
+    var self = this;
+    manifest.fields.forEach(function (f) { self.boosts[f.name] = f.boost; });
+    this.shardPromises = {};
+    this.chunkPromises = {};
+    this.facetsPromise = null;
+    this.bytes = 0;
+  }
+
+  Engine.prototype.fetch = function (url) {
+    return this.fetchJson(url);
+  };
+
+  /* Shard keys whose prefix relates to `term` (one is a prefix of the other). */
+  Engine.prototype.shardKeysFor = function (term) {
+    return Object.keys(this.m.shards).filter(function (key) {
+      var p = key.replace(/=$/, "");
+      return p.indexOf(term) === 0 || term.indexOf(p) === 0;
+    });
+  };
+
+  Engine.prototype.loadShard = function (key) {
+    var self = this;
+    if (!this.shardPromises[key]) {
+      this.shardPromises[key] = this.fetch(this.m.shards[key]).then(function (shard) {
+        self.graft(key, shard);
+      });
+    }
+    return this.shardPromises[key];
+  };
+
+  Engine.prototype.graft = function (key, shard) {
+    var exact = key.slice(-1) === "=";
+    var prefix = exact ? key.slice(0, -1) : key;
+    var idx = this.idx;
+    Object.keys(shard.tries).forEach(function (field) {
+      var node = idx.index[field].root;
+      for (var i = 0; i < prefix.length - 1; i++) {
+        var c = prefix[i];
+        if (!node[c]) { node[c] = { docs: {}, df: 0 }; }
+        node = node[c];
+      }
+      var last = prefix[prefix.length - 1];
+      var sub = shard.tries[field];
+      if (exact) {
+        if (!node[last]) { node[last] = { docs: {}, df: 0 }; }
+        node[last].docs = sub.docs;
+        node[last].df = sub.df;
+      } else {
+        node[last] = sub;
+      }
+    });
+    var info = idx.documentStore.docInfo;
+    Object.keys(shard.docInfo).forEach(function (ref) { info[ref] = shard.docInfo[ref]; });
+  };
+
+  Engine.prototype.loadFacets = function () {
+    if (!this.facetsPromise) { this.facetsPromise = this.fetch(this.m.facets); }
+    return this.facetsPromise;
+  };
+
+  /* Result cards for document ids: {n: name, u: url, r: summary, c: commune, s: skills, v: verified}. */
+  Engine.prototype.cards = function (ids) {
+    var self = this;
+    var per = this.m.docs.perChunk;
+    var chunks = {};
+    ids.forEach(function (id) { chunks[Math.floor(id / per)] = true; });
+    return Promise.all(Object.keys(chunks).map(function (n) {
+      if (!self.chunkPromises[n]) { self.chunkPromises[n] = self.fetch(self.m.docs.files[n]); }
+      return self.chunkPromises[n];
+    })).then(function () {
+      return Promise.all(ids.map(function (id) {
+        return self.chunkPromises[Math.floor(id / per)].then(function (chunk) { return chunk[id % per]; });
+      }));
+    });
+  };
+
+  /* Splits a query into place filters and words. */
+  Engine.prototype.parse = function (query) {
+    var raw = this.pipeline.tokenize(query);
+    var places = this.m.places;
+    var communes = null;
+    var words = [];
+    var i = 0;
+    while (i < raw.length) {
+      var found = 0;
+      for (var n = Math.min(6, raw.length - i); n >= 1 && !found; n--) {
+        var key = raw.slice(i, i + n).join(" ");
+        if (places[key] && !(n === 1 && /^[0-9]{1,2}$/.test(key))) {
+          communes = communes || {};
+          places[key].forEach(function (c) { communes[c] = true; });
+          found = n;
+        }
+      }
+      if (found) { i += found; } else { words.push(raw[i]); i += 1; }
+    }
+    var typing = !/[\s'’\-]$/.test(query);
+    var terms = [];
+    var self = this;
+    words.forEach(function (w, k) {
+      var kept = self.pipeline.stop(w);
+      var last = k === words.length - 1;
+      if (kept === undefined && !(last && typing && w.length > 1)) { return; }
+      terms.push({ word: w, term: self.pipeline.stem(kept === undefined ? w : kept), prefix: last && typing });
+    });
+    return { communes: communes, terms: terms };
+  };
+
+  /* Scores of documents matching one term, summed over fields. */
+  Engine.prototype.termScores = function (t) {
+    var idx = this.idx;
+    var boosts = this.boosts;
+    var scores = {};
+    var keys = [t.term];
+    if (t.prefix) {
+      // A word still being typed: terms starting with its stem, and indexed terms that are a
+      // prefix of what was typed (typing "graphis" must still find "graph").
+      var self = this;
+      Object.keys(boosts).forEach(function (field) {
+        var node = idx.index[field].root;
+        for (var i = 0; i < t.word.length && node; i++) {
+          node = node[t.word[i]];
+          if (node && i >= 2 && node.df > 0) { keys.push(t.word.slice(0, i + 1)); }
+        }
+        self.idx.index[field].expandToken(t.term).forEach(function (k) { keys.push(k); });
+      });
+    }
+    var unique = {};
+    keys.forEach(function (k) { unique[k] = true; });
+    Object.keys(boosts).forEach(function (field) {
+      var config = {};
+      config[field] = { bool: "OR", expand: false, boost: boosts[field] };
+      var res = idx.fieldSearch(Object.keys(unique), field, config) || {};
+      Object.keys(res).forEach(function (ref) {
+        scores[ref] = (scores[ref] || 0) + res[ref] * boosts[field];
+      });
+    });
+    return scores;
+  };
+
+  /* Does provider facet row `f` serve one of `communes`? */
+  function serves(f, communes) {
+    if (communes[f[2]]) { return true; }
+    if (f[3] === -1) { return true; }
+    for (var i = 0; i < f[3].length; i++) { if (communes[f[3][i]]) { return true; } }
+    return false;
+  }
+
+  /* Runs a query. filters: {famille: id or null, commune: code or null, verifie: bool}.
+   * Resolves to {ids, total, counts: {familles: {id: n}, communes: {code: n}, verifies: n},
+   * place: [commune names], terms: [...]}. */
+  Engine.prototype.search = function (query, filters) {
+    var self = this;
+    filters = filters || {};
+    var parsed = this.parse(query || "");
+    var needed = {};
+    parsed.terms.forEach(function (t) {
+      self.shardKeysFor(t.prefix ? t.word : t.term).forEach(function (k) { needed[k] = true; });
+      if (t.prefix) { self.shardKeysFor(t.term).forEach(function (k) { needed[k] = true; }); }
+    });
+    var loads = Object.keys(needed).map(function (k) { return self.loadShard(k); });
+    loads.push(this.loadFacets());
+    return Promise.all(loads).then(function () { return self.loadFacets(); }).then(function (facets) {
+      var communes = parsed.communes;
+      if (filters.commune) {
+        var ci = self.m.communes.findIndex(function (c) { return c[0] === filters.commune; });
+        communes = {};
+        if (ci >= 0) { communes[ci] = true; }
+      }
+      var scores = null;
+      parsed.terms.forEach(function (t) {
+        var s = self.termScores(t);
+        if (scores === null) { scores = s; return; }
+        var both = {};
+        Object.keys(s).forEach(function (ref) { if (ref in scores) { both[ref] = scores[ref] + s[ref]; } });
+        scores = both;
+      });
+      if (scores === null) {
+        if (!communes) { return { ids: [], total: 0, counts: emptyCounts(), place: [], terms: [], empty: true }; }
+        scores = {};
+        facets.forEach(function (f, id) { scores[id] = f[2] in communes ? 2 : 1; });
+      }
+      var ids = Object.keys(scores).map(Number).filter(function (id) {
+        return !communes || serves(facets[id], communes);
+      });
+      if (communes) {
+        // Nearer first: based in the place, then listing it in their zone, then territory-wide.
+        ids.forEach(function (id) {
+          var f = facets[id];
+          scores[id] *= communes[f[2]] ? 2 : (f[3] === -1 ? 1 : 1.5);
+        });
+      }
+      var counts = emptyCounts();
+      var familyBits = {};
+      self.m.families.forEach(function (f, i) { familyBits[f[0]] = i; });
+      ids.forEach(function (id) {
+        var f = facets[id];
+        self.m.families.forEach(function (fam, i) {
+          if (Math.floor(f[0] / Math.pow(2, i)) % 2 === 1) { counts.familles[fam[0]] = (counts.familles[fam[0]] || 0) + 1; }
+        });
+        if (f[1]) { counts.verifies += 1; }
+        var home = self.m.communes[f[2]];
+        if (home) { counts.communes[home[0]] = (counts.communes[home[0]] || 0) + 1; }
+      });
+      if (filters.famille && filters.famille in familyBits) {
+        var bit = familyBits[filters.famille];
+        ids = ids.filter(function (id) { return Math.floor(facets[id][0] / Math.pow(2, bit)) % 2 === 1; });
+      }
+      if (filters.verifie) { ids = ids.filter(function (id) { return facets[id][1] === 1; }); }
+      ids.sort(function (a, b) {
+        return (scores[b] - scores[a]) || (facets[b][1] - facets[a][1]) || (a - b);
+      });
+      var place = communes ? Object.keys(communes).map(function (c) { return self.m.communes[c][1]; }) : [];
+      return { ids: ids, total: ids.length, counts: counts, place: place, terms: parsed.terms, empty: false };
+    });
+  };
+
+  function emptyCounts() { return { familles: {}, communes: {}, verifies: 0 }; }
+
+  return { Engine: Engine };
+});
