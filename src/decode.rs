@@ -105,6 +105,16 @@ impl Reader {
             );
             ok = false;
         }
+        if looks_like_markup(&s) {
+            // A warning: the text is escaped wherever it is shown, but the contributor should
+            // know their tags will appear as typed (and a reviewer should see them).
+            self.report(
+                Problem::Markup {
+                    key: key.to_string(),
+                },
+                node.span,
+            );
+        }
         let len = s.chars().count();
         if len > max_chars {
             self.report(
@@ -225,6 +235,17 @@ impl Reader {
     }
 }
 
+/// `<` opening what a browser would read as a tag or a comment: `<b`, `</b`, `<!--`, `<?`.
+/// `a < b` and `<3` are not markup.
+fn looks_like_markup(s: &str) -> bool {
+    s.match_indices('<').any(|(i, _)| {
+        s[i + 1..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'))
+    })
+}
+
 /// The keys of one mapping.
 pub struct Fields<'n> {
     pub span: Span,
@@ -269,6 +290,41 @@ impl<'n> Fields<'n> {
                     entry.key_span,
                 );
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::yaml::{Limits, parse};
+
+    #[test]
+    fn markup_in_text_is_a_warning_and_the_text_is_kept() {
+        let doc = parse("nom: <script>alert(1)</script> Atelier\n", 2, Limits::ENTRY);
+        let root = doc.root.unwrap();
+        let mut r = Reader::new(Path::new("content/prestataires/x.md"));
+        let text = r.text(root.get("nom").unwrap(), "nom", 120);
+        assert_eq!(text.as_deref(), Some("<script>alert(1)</script> Atelier"));
+        assert_eq!(r.diags.len(), 1);
+        assert_eq!(r.diags[0].rule(), "schema/balisage");
+        assert!(!r.has_errors());
+    }
+
+    #[test]
+    fn what_counts_as_markup() {
+        for yes in ["<b>", "a</i>", "<!-- x", "<?php", "<img src=x onerror=y>"] {
+            assert!(looks_like_markup(yes), "{yes}");
+        }
+        for no in [
+            "a < b",
+            "<3",
+            "C<=>D",
+            "x <",
+            "Dupont & Fils",
+            "« Atelier »",
+        ] {
+            assert!(!looks_like_markup(no), "{no}");
         }
     }
 }

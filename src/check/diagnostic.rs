@@ -255,7 +255,21 @@ pub enum Problem {
         field: String,
         present: Vec<String>,
     },
+    // External addresses (`check --links`)
+    EvidenceUnreachable {
+        url: String,
+        reason: String,
+    },
+    ContactSiteUnreachable {
+        url: String,
+        reason: String,
+    },
     // Verification
+    UnknownMediator {
+        name: String,
+        known: Vec<String>,
+        suggestion: Option<String>,
+    },
     VerificationIncomplete {
         missing: String,
     },
@@ -347,6 +361,9 @@ impl Problem {
             InvalidPhone { .. } => ("contact/telephone", Error),
             InvalidUrl { .. } => ("contact/url", Error),
             UnknownPublicField { .. } => ("contact/public-inconnu", Error),
+            EvidenceUnreachable { .. } => ("charte/justificatif-injoignable", Warning),
+            ContactSiteUnreachable { .. } => ("contact/site-injoignable", Warning),
+            UnknownMediator { .. } => ("verification/mediateur-inconnu", Error),
             VerificationIncomplete { .. } => ("verification/incomplete", Error),
             VerificationExpired { .. } => ("verification/expiree", Warning),
             SelfVerification { .. } => ("verification/auto-verification", Error),
@@ -626,9 +643,21 @@ impl Problem {
                 format!("« publics » cite « {field} », absent du contact"),
                 format!("`publics` names `{field}`, which the contact does not have"),
             ),
+            EvidenceUnreachable { url, reason } => pick(
+                format!("le justificatif « {url} » ne répond pas ({reason})"),
+                format!("evidence `{url}` does not answer ({})", reason_en(reason)),
+            ),
+            ContactSiteUnreachable { url, reason } => pick(
+                format!("l'adresse « {url} » ne répond pas ({reason})"),
+                format!("`{url}` does not answer ({})", reason_en(reason)),
+            ),
+            UnknownMediator { name, .. } => pick(
+                format!("« {name} » n'est pas un médiateur de l'annuaire"),
+                format!("`{name}` is not one of the directory's mediators"),
+            ),
             VerificationIncomplete { missing } => pick(
-                format!("vérification « verifiee » sans « {missing} »"),
-                format!("`verifiee` verification without `{missing}`"),
+                format!("la vérification n'indique pas « {missing} »"),
+                format!("the verification does not say `{missing}`"),
             ),
             VerificationExpired { until } => pick(
                 format!("vérification expirée depuis le {until}"),
@@ -833,11 +862,28 @@ impl Problem {
                 "ten digits starting with 0, or +33 then nine digits".into(),
             ),
             InvalidUrl { .. } => pick("commencez l'adresse par https://".into(), "start the URL with https://".into()),
+            EvidenceUnreachable { .. } => pick(
+                "vérifiez l'adresse dans un navigateur ; si la page a disparu, remplacez-la ou retirez ce justificatif (la charte demande des justificatifs consultables)".into(),
+                "open the URL in a browser; if the page is gone, replace it or remove this evidence (the charter asks for evidence that can be consulted)".into(),
+            ),
+            ContactSiteUnreachable { .. } => pick(
+                "vérifiez l'adresse dans un navigateur ; corrigez-la ou retirez-la du contact".into(),
+                "open the URL in a browser; correct it or remove it from the contact".into(),
+            ),
             UnknownPublicField { present, .. } => pick(
                 format!("champs de contact présents : {}", present.join(", ")),
                 format!("contact fields present: {}", present.join(", ")),
             ),
             VerificationIncomplete { missing } => pick(format!("ajoutez « {missing}: … »"), format!("add `{missing}: …`")),
+            UnknownMediator { known, suggestion, .. } => {
+                let s = did_you_mean(suggestion);
+                let list = known.join(", ");
+                if s.is_empty() {
+                    pick(format!("médiateurs de site.yaml : {list}"), format!("mediators in site.yaml: {list}"))
+                } else {
+                    pick(format!("{s} (médiateurs : {list})"), format!("{s} (mediators: {list})"))
+                }
+            }
             VerificationExpired { .. } => pick(
                 "demandez une nouvelle vérification à un médiateur".into(),
                 "ask a mediator for a new verification".into(),
@@ -864,6 +910,21 @@ impl Problem {
             ),
             Config { .. } => pick("voir docs/format.md".into(), "see docs/format.md".into()),
         }
+    }
+}
+
+/// The reason of an unreachable address in English (`check --links` words it in French).
+fn reason_en(reason: &str) -> String {
+    if let Some(rest) = reason.strip_prefix("pas de réponse en ") {
+        return format!("no answer within {rest}");
+    }
+    match reason {
+        "nom de domaine introuvable" => "domain name not found".into(),
+        "connexion impossible" => "cannot connect".into(),
+        "connexion refusée" => "connection refused".into(),
+        "trop de redirections" => "too many redirects".into(),
+        "adresse invalide" => "invalid URL".into(),
+        other => other.to_string(),
     }
 }
 

@@ -3,7 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::check::Context;
-use crate::check::diagnostic::{Diagnostic, Problem};
+use crate::check::diagnostic::{Diagnostic, Problem, Severity};
 use crate::check::rules;
 use crate::decode::{Fields, Reader};
 use crate::model::communes::Lookup;
@@ -53,6 +53,10 @@ const VERIFICATION_KEYS: &[&str] = &["statut", "par", "le", "jusqu_au", "note"];
 pub const MAX_CLAIMS: usize = 32;
 pub const MAX_EVIDENCE: usize = 16;
 pub const MAX_NAME: usize = 120;
+/// Problems listed per file; the rest are counted in one `fichier/trop-de-problemes`.
+pub const MAX_DIAGNOSTICS: usize = 100;
+/// Refused links listed per description.
+const MAX_BODY_LINKS: usize = 20;
 
 /// What cross-entry rules need to know of an entry, even one with errors.
 #[derive(Debug, Clone, Default)]
@@ -81,7 +85,7 @@ pub fn check_entry(file: &SourceFile, slug: &str, ctx: &Context) -> Checked {
         Ok(s) => s,
         Err(SplitError::Missing) => {
             r.report(Problem::NoFrontMatter, Span::at(Pos { line: 1, col: 1 }));
-            out.diagnostics = r.diags;
+            out.diagnostics = bounded(r.diags);
             return out;
         }
         Err(SplitError::Unterminated { line }) => {
@@ -89,7 +93,7 @@ pub fn check_entry(file: &SourceFile, slug: &str, ctx: &Context) -> Checked {
                 Problem::UnterminatedFrontMatter,
                 Span::at(Pos { line, col: 1 }),
             );
-            out.diagnostics = r.diags;
+            out.diagnostics = bounded(r.diags);
             return out;
         }
     };
@@ -121,8 +125,31 @@ pub fn check_entry(file: &SourceFile, slug: &str, ctx: &Context) -> Checked {
         }
         out.front_matter = Some(root);
     }
-    out.diagnostics = r.diags;
+    out.diagnostics = bounded(r.diags);
     out
+}
+
+/// Keeps the first [`MAX_DIAGNOSTICS`] problems of a file (by position) and says how many more
+/// there are: a hostile entry can hold 20,000 wrong values, and each one quoted in a CI log is
+/// gigabytes of output.
+fn bounded(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if diags.len() <= MAX_DIAGNOSTICS {
+        return diags;
+    }
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let hidden = diags.split_off(MAX_DIAGNOSTICS);
+    let mut more = Diagnostic::new(
+        Problem::TooManyProblems {
+            hidden: hidden.len(),
+        },
+        hidden[0].file.clone(),
+        hidden[0].span,
+    );
+    if hidden.iter().all(|d| d.severity == Severity::Warning) {
+        more.severity = Severity::Warning;
+    }
+    diags.push(more);
+    diags
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -279,6 +306,8 @@ fn decode_provider(
         );
     }
 
+    report_body_markup(r, file, body);
+
     let warnings = r
         .diags
         .iter()
@@ -302,6 +331,52 @@ fn decode_provider(
         body: body.to_string(),
         warnings,
     })
+}
+
+/// Raw HTML and refused links in the description: the renderer neutralises them silently, so the
+/// contributor learns it here (warnings: what is published stays safe either way).
+fn report_body_markup(r: &mut Reader, file: &SourceFile, body: &str) {
+    use crate::render::markdown::{Finding, audit};
+    let body_start = file.text.len() - body.len();
+    // Terminal escapes and other control characters have no place in a description (bidi marks
+    // may: Arabic or Hebrew text needs them, and the page shows them for what they are).
+    if let Some(i) = body.find(|c: char| c.is_control() && c != '\n' && c != '\t') {
+        r.report(
+            Problem::InvisibleCharacters {
+                key: "description".into(),
+            },
+            Span::at(pos_at(&file.text, body_start + i)),
+        );
+    }
+    let mut first_html = None;
+    let mut html = 0;
+    let mut links = 0;
+    for (range, finding) in audit(body) {
+        match finding {
+            Finding::Html => {
+                html += 1;
+                first_html.get_or_insert(range.start);
+            }
+            Finding::RefusedLink { url } if links < MAX_BODY_LINKS => {
+                links += 1;
+                let at = pos_at(&file.text, body_start + range.start);
+                r.report(Problem::BodyLinkRefused { url }, Span::at(at));
+            }
+            Finding::RefusedLink { .. } => {}
+        }
+    }
+    if let Some(offset) = first_html {
+        let at = pos_at(&file.text, body_start + offset);
+        r.report(Problem::BodyHtml { count: html }, Span::at(at));
+    }
+}
+
+/// Line and character column of a byte offset.
+fn pos_at(text: &str, offset: usize) -> Pos {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() as u32 + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+    Pos { line, col }
 }
 
 /// The file line where a banned word appears in the body, for the diagnostic.
@@ -763,10 +838,34 @@ fn decode_verification(r: &mut Reader, n: &Node, ctx: &Context) -> Option<Verifi
     let until_node = m.get("jusqu_au");
     let until = until_node.and_then(|un| r.date(un, "jusqu_au"));
     let note = m.get("note").and_then(|nn| r.text(nn, "note", 1000));
+    if let Some(name) = &by
+        && !ctx.config.mediators.is_empty()
+        && !ctx
+            .config
+            .mediators
+            .iter()
+            .any(|md| crate::text::fold(&md.name) == crate::text::fold(name))
+    {
+        let known: Vec<String> = ctx
+            .config
+            .mediators
+            .iter()
+            .map(|md| md.name.clone())
+            .collect();
+        let span = m.get("par").map_or(Span::at(m.span.start), |n| n.span);
+        r.report(
+            Problem::UnknownMediator {
+                suggestion: crate::text::suggest(name, known.iter().map(String::as_str)),
+                name: name.clone(),
+                known,
+            },
+            span,
+        );
+    }
     let status = match status? {
         S::Pending => VerificationStatus::Pending,
-        S::Refused => VerificationStatus::Refused { by, on },
-        S::Verified => {
+        S::Verified | S::Refused => {
+            // Who decided and when: required for a verification and for a refusal alike.
             for (missing, present) in [("par", by.is_some()), ("le", on.is_some())] {
                 if !present && m.get(missing).is_none() {
                     r.report(
@@ -778,18 +877,23 @@ fn decode_verification(r: &mut Reader, n: &Node, ctx: &Context) -> Option<Verifi
                 }
             }
             let (by, on) = (by?, on?);
-            let until = until
-                .unwrap_or_else(|| on.add_months(ctx.config.charter.verification_validity_months));
-            if until < ctx.today {
-                let span = until_node.map_or(Span::at(m.span.start), |u| u.span);
-                r.report(
-                    Problem::VerificationExpired {
-                        until: until.to_string(),
-                    },
-                    span,
-                );
+            if matches!(status?, S::Refused) {
+                VerificationStatus::Refused { by, on }
+            } else {
+                let until = until.unwrap_or_else(|| {
+                    on.add_months(ctx.config.charter.verification_validity_months)
+                });
+                if until < ctx.today {
+                    let span = until_node.map_or(Span::at(m.span.start), |u| u.span);
+                    r.report(
+                        Problem::VerificationExpired {
+                            until: until.to_string(),
+                        },
+                        span,
+                    );
+                }
+                VerificationStatus::Verified { by, on, until }
             }
-            VerificationStatus::Verified { by, on, until }
         }
     };
     m.finish(r, VERIFICATION_KEYS);

@@ -10,7 +10,11 @@ use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor::WriteColor};
 use serde::Serialize;
 
-use crate::check::diagnostic::{Diagnostic, Lang, Severity};
+use crate::check::diagnostic::{Diagnostic, Lang, Severity, printable};
+
+/// Source lines longer than this (in bytes) are not quoted under a diagnostic: a hostile file can
+/// be one 256 KiB line, quoted once per problem.
+pub const MAX_SNIPPET_LINE: usize = 400;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Format {
@@ -96,7 +100,10 @@ pub fn github_line(d: &Diagnostic, lang: Lang) -> String {
     };
     let mut props = Vec::new();
     if let Some(f) = &d.file {
-        props.push(format!("file={}", prop(&f.display().to_string())));
+        props.push(format!(
+            "file={}",
+            prop(&printable(&f.display().to_string()))
+        ));
     }
     if let Some(s) = d.span {
         props.push(format!("line={}", s.start.line));
@@ -134,10 +141,15 @@ fn human(
             .with_notes(vec![help]);
         let located = d.file.as_ref().zip(d.span).and_then(|(file, span)| {
             let text = sources.get(file)?;
-            let id = *ids
-                .entry(file.clone())
-                .or_insert_with(|| files.add(file.display().to_string(), text.clone()));
             let start = byte_offset(text, span.start.line, span.start.col)?;
+            let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+            if line_end - line_start > MAX_SNIPPET_LINE {
+                return None;
+            }
+            let id = *ids.entry(file.clone()).or_insert_with(|| {
+                files.add(printable(&file.display().to_string()), quotable(text))
+            });
             let end = if span.end > span.start {
                 byte_offset(text, span.end.line, span.end.col)
             } else {
@@ -156,9 +168,10 @@ fn human(
             None => {
                 // No snippet to show: still name the file (and the line when known).
                 if let Some(f) = &d.file {
+                    let f = printable(&f.display().to_string());
                     let place = match d.span {
-                        Some(s) => format!("{}:{}:{}", f.display(), s.start.line, s.start.col),
-                        None => f.display().to_string(),
+                        Some(s) => format!("{f}:{}:{}", s.start.line, s.start.col),
+                        None => f,
                     };
                     cs.notes.insert(0, format!("→ {place}"));
                 }
@@ -168,6 +181,23 @@ fn human(
         }
     }
     Ok(())
+}
+
+/// The file text as quoted in snippets: control, bidi and invisible characters (a terminal escape
+/// sequence, a "Trojan Source" reordering) become `?`, one per byte, so byte offsets still match.
+fn quotable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut buf = [0u8; 4];
+    for c in text.chars() {
+        let hidden = (c.is_control() && c != '\n' && c != '\t')
+            || crate::text::has_invisible(c.encode_utf8(&mut buf));
+        if hidden {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Byte offset of a 1-based line and character column.
@@ -211,6 +241,67 @@ mod tests {
         let line = github_line(&d, Lang::Fr);
         assert!(line.starts_with("::error file=content/prestataires/a%2Cb.md,line=3,col=1,title=schema/cle-inconnue::"), "{line}");
         assert!(line.contains("vouliez-vous dire « competences » ?"));
+    }
+
+    fn human_text(diags: &[Diagnostic], path: &str, text: &str) -> String {
+        let sources = HashMap::from([(PathBuf::from(path), text.to_string())]);
+        let mut out = codespan_reporting::term::termcolor::NoColor::new(Vec::new());
+        render(&mut out, diags, &sources, Format::Human, Lang::En).unwrap();
+        String::from_utf8(out.into_inner()).unwrap()
+    }
+
+    #[test]
+    fn long_lines_are_not_quoted_once_per_problem() {
+        let path = "content/prestataires/x.md";
+        let line = format!("zone: [{}]", vec!["zz"; 5000].join(","));
+        let text = format!("---\n{line}\n---\n");
+        let diags: Vec<Diagnostic> = (0..100)
+            .map(|i| {
+                Diagnostic::new(
+                    Problem::UnknownZone {
+                        value: "zz".into(),
+                        suggestion: None,
+                    },
+                    Some(path.into()),
+                    Some(Span::at(Pos {
+                        line: 2,
+                        col: 8 + 3 * i,
+                    })),
+                )
+            })
+            .collect();
+        let out = human_text(&diags, path, &text);
+        assert!(out.len() < 100 * 400, "{} bytes", out.len());
+        assert!(out.contains("content/prestataires/x.md:2:11"), "{out}");
+    }
+
+    #[test]
+    fn snippets_and_messages_never_print_control_characters() {
+        let path = "content/prestataires/x.md";
+        let text = "---\nforme: \"\u{1b}[2J\u{202e}x\"\n---\n";
+        let d = Diagnostic::new(
+            Problem::InvalidValue {
+                key: "forme".into(),
+                value: "\u{1b}[2J\u{202e}x".into(),
+                allowed: vec!["association".into()],
+                suggestion: None,
+            },
+            Some(path.into()),
+            Some(Span {
+                start: Pos { line: 2, col: 8 },
+                end: Pos { line: 2, col: 15 },
+            }),
+        );
+        for out in [
+            human_text(std::slice::from_ref(&d), path, text),
+            github_line(&d, Lang::En),
+        ] {
+            assert!(
+                !out.contains('\u{1b}') && !out.contains('\u{202e}'),
+                "{out:?}"
+            );
+            assert!(out.contains("\\u{1b}[2J"), "{out}");
+        }
     }
 
     #[test]

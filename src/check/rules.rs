@@ -29,7 +29,7 @@ fn luhn(digits: &[u32]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Spaces are allowed in what contributors write ("832 123 459 00014").

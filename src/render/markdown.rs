@@ -73,6 +73,32 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 /// tells internal absolute links from external ones, and the document's highest heading becomes
 /// `top_heading` (2 under a page's `h1`, 3 inside a section), keeping the outline without gaps.
 pub fn render(markdown: &str, root: &str, site_host: &str, top_heading: u8) -> String {
+    render_with(markdown, root, site_host, top_heading, &|_| true)
+}
+
+/// [`render`] for contributors' text: a link into the site is kept only when `known` says its
+/// path (`/competences/web/`, without the base path) is a page of the site, and relative links
+/// are dropped; the link text stays. A typo in one description can then never fail the build's
+/// link check and take every other entry down with it.
+pub fn render_untrusted(
+    markdown: &str,
+    root: &str,
+    site_host: &str,
+    top_heading: u8,
+    known: &dyn Fn(&str) -> bool,
+) -> String {
+    render_with(markdown, root, site_host, top_heading, &|url| {
+        url.starts_with('/') && known(url.split(['#', '?']).next().unwrap_or(url))
+    })
+}
+
+fn render_with(
+    markdown: &str,
+    root: &str,
+    site_host: &str,
+    top_heading: u8,
+    keep_site_link: &dyn Fn(&str) -> bool,
+) -> String {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
@@ -85,7 +111,7 @@ pub fn render(markdown: &str, root: &str, site_host: &str, top_heading: u8) -> S
         .unwrap_or(1);
     let shift = |level: HeadingLevel| relevel(level, highest, top_heading);
     let mut link_stack: Vec<bool> = Vec::new();
-    let mut image_depth = 0usize;
+    let mut image_stack: Vec<ImageKind> = Vec::new();
     let events = Parser::new_ext(markdown, options).filter_map(|event| match event {
         // Raw HTML is displayed, not interpreted.
         Event::Html(html) | Event::InlineHtml(html) => Some(Event::Text(html)),
@@ -105,6 +131,10 @@ pub fn render(markdown: &str, root: &str, site_host: &str, top_heading: u8) -> S
             dest_url, title, ..
         }) => match classify(&dest_url, site_host) {
             LinkKind::Refused => {
+                link_stack.push(false);
+                None
+            }
+            LinkKind::SiteAbsolute | LinkKind::Relative if !keep_site_link(&dest_url) => {
                 link_stack.push(false);
                 None
             }
@@ -136,32 +166,88 @@ pub fn render(markdown: &str, root: &str, site_host: &str, top_heading: u8) -> S
         },
         Event::Start(Tag::Image {
             dest_url, title, ..
-        }) => {
-            // Only https images: no mixed content, no `data:` payloads; alt text comes from the
-            // inner text events, which we collect by letting the default writer handle them.
-            if dest_url.starts_with("https://")
-                && crate::check::rules::url_is_valid(&dest_url, true)
-            {
+        }) => match classify(&dest_url, site_host) {
+            // Images of the site itself are shown; an image from another host becomes a link to
+            // it, so no page ever makes the reader's browser contact a third party.
+            LinkKind::SiteAbsolute | LinkKind::Internal => {
+                let dest_url = if dest_url.starts_with('/') {
+                    CowStr::from(format!("{root}{dest_url}"))
+                } else {
+                    dest_url
+                };
+                image_stack.push(ImageKind::Shown);
                 Some(Event::Start(Tag::Image {
                     link_type: pulldown_cmark::LinkType::Inline,
                     dest_url,
                     title,
                     id: CowStr::from(""),
                 }))
-            } else {
-                image_depth += 1;
+            }
+            LinkKind::External if dest_url.starts_with("https://") => {
+                image_stack.push(ImageKind::Linked);
+                Some(Event::InlineHtml(CowStr::from(format!(
+                    "<a href=\"{}\" rel=\"{EXTERNAL_REL}\">Image : ",
+                    attr(&dest_url)
+                ))))
+            }
+            _ => {
+                image_stack.push(ImageKind::Dropped);
                 None
             }
-        }
-        Event::End(TagEnd::Image) if image_depth > 0 => {
-            image_depth -= 1;
-            None
-        }
+        },
+        Event::End(TagEnd::Image) => match image_stack.pop() {
+            Some(ImageKind::Shown) => Some(Event::End(TagEnd::Image)),
+            Some(ImageKind::Linked) => Some(Event::InlineHtml(CowStr::from("</a>"))),
+            _ => None,
+        },
         other => Some(other),
     });
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events);
     SANITIZER.clean(&html).to_string()
+}
+
+/// What [`render`] neutralises in contributor Markdown. The renderer does it silently; the check
+/// uses [`audit`] to tell the contributor where and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// Raw HTML (a block or an inline tag), shown as text.
+    Html,
+    /// A link or image whose address is refused: its text stays, the link or image goes.
+    RefusedLink { url: String },
+}
+
+/// The findings of `markdown` with their byte ranges, in document order. Uses the same parser
+/// options and URL rules as [`render`].
+pub fn audit(markdown: &str) -> Vec<(std::ops::Range<usize>, Finding)> {
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    let mut found = Vec::new();
+    for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+        let refused = match &event {
+            Event::Html(_) | Event::InlineHtml(_) => {
+                found.push((range, Finding::Html));
+                continue;
+            }
+            Event::Start(Tag::Link { dest_url, .. })
+                if classify(dest_url, "") == LinkKind::Refused =>
+            {
+                dest_url
+            }
+            // As `render`: site images are shown, https images elsewhere become links, the rest
+            // (http, data:, other schemes) is dropped.
+            Event::Start(Tag::Image { dest_url, .. }) if image_refused(dest_url) => dest_url,
+            _ => continue,
+        };
+        found.push((
+            range,
+            Finding::RefusedLink {
+                url: refused.to_string(),
+            },
+        ));
+    }
+    found
 }
 
 /// Plain text of a Markdown document (for descriptions in meta tags and the search index).
@@ -188,6 +274,22 @@ fn relevel(level: HeadingLevel, highest: u8, top: u8) -> HeadingLevel {
         5 => HeadingLevel::H5,
         _ => HeadingLevel::H6,
     }
+}
+
+/// Images `render` drops entirely (not shown, not linked): anything but the site's own images and
+/// https images elsewhere (which become links).
+fn image_refused(url: &str) -> bool {
+    let kind = classify(url, "");
+    let shown = matches!(kind, LinkKind::SiteAbsolute | LinkKind::Internal);
+    let linked = url.starts_with("https://") && kind == LinkKind::External;
+    !shown && !linked
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ImageKind {
+    Shown,
+    Linked,
+    Dropped,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -313,14 +415,70 @@ mod tests {
     }
 
     #[test]
-    fn only_https_images() {
+    fn untrusted_text_keeps_only_links_to_known_pages() {
+        let md = "[a](/charte/) [b](/nulle-part/) [c](../x/) [d](/charte/#art-2) [e](https://b.example/)";
+        let html = render_untrusted(md, "", "a.example", 3, &|p| p == "/charte/");
+        assert!(html.contains(r#"<a href="/charte/">a</a>"#), "{html}");
+        assert!(html.contains(r#"<a href="/charte/#art-2">d</a>"#), "{html}");
+        assert!(
+            !html.contains("nulle-part") && !html.contains("../x/"),
+            "{html}"
+        );
+        assert!(
+            html.contains(" b ") && html.contains(" c "),
+            "link text stays: {html}"
+        );
+        assert!(html.contains("https://b.example/"));
+    }
+
+    #[test]
+    fn images_never_load_from_another_host() {
         let html = render(
-            "![logo](https://a.example/l.png) ![x](http://a.example/l.png) ![y](data:image/png;base64,AAAA)",
-            "",
-            "",
+            "![logo](https://b.example/l.png) ![x](http://b.example/l.png) ![y](data:image/png;base64,AAAA) ![site](/static/i.png) ![abs](https://a.example/j.png)",
+            "/sous",
+            "a.example",
             2,
         );
-        assert_eq!(html.matches("<img").count(), 1, "{html}");
+        assert_eq!(html.matches("<img").count(), 2, "{html}");
+        assert!(
+            html.contains(r#"src="/sous/static/i.png""#)
+                && html.contains(r#"src="https://a.example/j.png""#),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                r#"<a href="https://b.example/l.png" rel="nofollow ugc noopener">Image : logo</a>"#
+            ),
+            "{html}"
+        );
+        assert!(
+            !html.contains("data:") && !html.contains("http://b.example"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn audit_finds_what_render_neutralises() {
+        let md = "Texte <b>gras</b>\n\n<div>bloc</div>\n\n[a](javascript:alert(1)) [b](https://ok.example/) ![c](http://x.example/i.png) <data:text/html,x>\n";
+        let found = audit(md);
+        let kinds: Vec<&Finding> = found.iter().map(|(_, f)| f).collect();
+        let refused = |url: &str| Finding::RefusedLink { url: url.into() };
+        assert_eq!(
+            kinds,
+            vec![
+                &Finding::Html,
+                &Finding::Html,
+                &Finding::Html,
+                &refused("javascript:alert(1)"),
+                &refused("http://x.example/i.png"),
+                &refused("data:text/html,x"),
+            ]
+        );
+        assert!(md[found[3].0.clone()].starts_with("[a](javascript:"));
+        assert!(
+            audit("[a](https://ok.example/) ![b](https://ok.example/i.png) [c](/charte/) <https://ok.example/>")
+                .is_empty()
+        );
     }
 
     #[test]

@@ -31,7 +31,14 @@ pub enum FileError {
 }
 
 /// Reads a text file, refusing before reading it whole anything larger than `limit` bytes.
+///
+/// A symlink is refused: a pull request can turn `content/charte.md` into a link to a file of the
+/// CI machine, whose first lines the diagnostics would then quote in a public log. To follow links
+/// that stay inside `content/`, use [`read_contained`].
 pub fn read_text(path: &Path, limit: u64) -> Result<String, FileError> {
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(FileError::SymlinkOutside);
+    }
     let file = fs::File::open(path).map_err(|e| FileError::Io(e.to_string()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     if size > limit {
@@ -177,16 +184,23 @@ pub fn list_markdown(root: &Path, dir: &Path) -> std::io::Result<Vec<Found>> {
     Ok(found)
 }
 
-/// Reads a found file, refusing symlinks that lead outside `content_root`.
-pub fn read_found(found: &Found, content_root: &Path, limit: u64) -> Result<SourceFile, FileError> {
-    if found.is_symlink {
-        let target = fs::canonicalize(&found.abs).map_err(|e| FileError::Io(e.to_string()))?;
-        let base = fs::canonicalize(content_root).map_err(|e| FileError::Io(e.to_string()))?;
-        if !target.starts_with(&base) {
-            return Err(FileError::SymlinkOutside);
-        }
+/// Reads a text file (see [`read_text`]) whose real path, symlinks resolved, lies inside
+/// `content_root`. Use it for every file a pull request can change (entries, pages, the charter,
+/// the site's YAML files): a symlink to `~/.git-credentials` would otherwise be read, and its first
+/// lines shown in the diagnostics of a public CI log.
+pub fn read_contained(path: &Path, content_root: &Path, limit: u64) -> Result<String, FileError> {
+    let target = fs::canonicalize(path).map_err(|e| FileError::Io(e.to_string()))?;
+    let base = fs::canonicalize(content_root).map_err(|e| FileError::Io(e.to_string()))?;
+    if !target.starts_with(&base) {
+        return Err(FileError::SymlinkOutside);
     }
-    let text = read_text(&found.abs, limit)?;
+    read_text(&target, limit)
+}
+
+/// Reads a found file, refusing anything whose real path lies outside `content_root`: a symlinked
+/// file, but also a regular file reached through a symlinked folder (`content/pages -> /etc`).
+pub fn read_found(found: &Found, content_root: &Path, limit: u64) -> Result<SourceFile, FileError> {
+    let text = read_contained(&found.abs, content_root, limit)?;
     Ok(SourceFile {
         path: found.rel.clone(),
         text,
@@ -234,6 +248,39 @@ mod tests {
     fn invalid_utf8_is_located() {
         let err = decode_text(b"---\nnom: \xff\n".to_vec()).unwrap_err();
         assert_eq!(err, FileError::InvalidUtf8 { line: 2, col: 6 });
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_reached_through_a_symlinked_folder_are_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.md"), "---\ntitre: x\n---\n").unwrap();
+        let site = tempfile::tempdir().unwrap();
+        let content = site.path().join("content");
+        std::fs::create_dir_all(content.join("prestataires")).unwrap();
+        std::fs::write(content.join("prestataires/ok.md"), "---\n---\n").unwrap();
+        std::os::unix::fs::symlink(outside.path(), content.join("pages")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret.md"), content.join("lien.md"))
+            .unwrap();
+
+        let pages = list_markdown(site.path(), &content.join("pages")).unwrap();
+        assert_eq!(pages.len(), 1);
+        assert!(!pages[0].is_symlink, "the file itself is not a link");
+        assert_eq!(
+            read_found(&pages[0], &content, 1024),
+            Err(FileError::SymlinkOutside)
+        );
+        assert_eq!(
+            read_contained(&content.join("lien.md"), &content, 1024),
+            Err(FileError::SymlinkOutside)
+        );
+        // Site files read directly (charter, site.yaml) never follow a link.
+        assert_eq!(
+            read_text(&content.join("lien.md"), 1024),
+            Err(FileError::SymlinkOutside)
+        );
+        let ok = list_markdown(site.path(), &content.join("prestataires")).unwrap();
+        assert!(read_found(&ok[0], &content, 1024).is_ok());
     }
 
     #[test]

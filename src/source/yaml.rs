@@ -169,10 +169,13 @@ pub struct Document {
     pub errors: Vec<YamlError>,
 }
 
+/// What `saphyr-parser`'s scanner says when flow collections nest deeper than it counts.
+const SCANNER_DEPTH_ERROR: &str = "recursion limit exceeded";
+
 /// Parses one YAML document. `first_line` is the file line on which `text` starts, so positions are
 /// file positions (front matter starts on line 2).
 pub fn parse(text: &str, first_line: u32, limits: Limits) -> Document {
-    let mut builder = Builder::new(first_line, limits);
+    let mut builder = Builder::new(text, first_line, limits);
     let mut parser = Parser::new_from_str(text);
     let mut doc = Document::default();
     let mut documents = 0;
@@ -182,9 +185,19 @@ pub fn parse(text: &str, first_line: u32, limits: Limits) -> Document {
             Some(Ok(pair)) => pair,
             Some(Err(e)) => {
                 let m = e.marker();
-                doc.errors.push(YamlError::Syntax {
-                    message: e.info().to_string(),
-                    pos: builder.pos(m.line(), m.col()),
+                let pos = builder.pos(m.line(), m.col());
+                // The scanner reads flow collections (`[[[[…`) ahead of the events and stops at
+                // 255 levels, before our own depth check sees them: the same problem, said the same way.
+                doc.errors.push(if e.info() == SCANNER_DEPTH_ERROR {
+                    YamlError::TooDeep {
+                        limit: limits.max_depth,
+                        pos,
+                    }
+                } else {
+                    YamlError::Syntax {
+                        message: e.info().to_string(),
+                        pos,
+                    }
                 });
                 return finish(doc, builder);
             }
@@ -263,6 +276,10 @@ struct Cost {
 
 struct Builder {
     line_offset: u32,
+    /// Lines of the text and characters on its last line: the scanner reports the end of a text
+    /// without a final newline on the line after it, which is moved back to the end of the text.
+    lines: usize,
+    last_line_chars: usize,
     limits: Limits,
     stack: Vec<Open>,
     anchors: HashMap<usize, (Node, Cost)>,
@@ -272,9 +289,12 @@ struct Builder {
 }
 
 impl Builder {
-    fn new(first_line: u32, limits: Limits) -> Self {
+    fn new(text: &str, first_line: u32, limits: Limits) -> Self {
+        let last_line = text.rsplit('\n').next().unwrap_or("");
         Builder {
             line_offset: first_line.saturating_sub(1),
+            lines: text.matches('\n').count() + 1,
+            last_line_chars: last_line.chars().count(),
             limits,
             stack: Vec::new(),
             anchors: HashMap::new(),
@@ -285,6 +305,11 @@ impl Builder {
     }
 
     fn pos(&self, line: usize, col: usize) -> Pos {
+        let (line, col) = if line > self.lines {
+            (self.lines, self.last_line_chars)
+        } else {
+            (line, col)
+        };
         Pos {
             line: (line as u32).saturating_add(self.line_offset),
             col: (col as u32).saturating_add(1),
@@ -500,6 +525,37 @@ mod tests {
             "{:?}",
             doc.errors
         );
+    }
+
+    #[test]
+    fn deep_flow_nesting_is_too_deep_not_a_syntax_error() {
+        // The scanner gives up at 255 flow levels before any event reaches the builder.
+        for text in [
+            "[".repeat(10_000),
+            "{a: ".repeat(10_000),
+            "[{a: ".repeat(5_000),
+        ] {
+            let doc = parse(&format!("nom: {text}\n"), 2, Limits::ENTRY);
+            assert!(doc.root.is_none());
+            assert!(
+                matches!(doc.errors[..], [YamlError::TooDeep { limit: 24, pos }] if pos.line == 2),
+                "{:?}",
+                doc.errors
+            );
+        }
+    }
+
+    #[test]
+    fn the_end_of_a_text_without_final_newline_is_on_its_last_line() {
+        for (text, pos) in [
+            ("{ab", Pos { line: 1, col: 4 }),
+            ("a: [", Pos { line: 1, col: 5 }),
+            ("a: [\n", Pos { line: 2, col: 1 }),
+            ("a: [\n  b", Pos { line: 2, col: 4 }),
+        ] {
+            let doc = parse(text, 1, Limits::ENTRY);
+            assert_eq!(doc.errors[0].pos(), pos, "{text:?}: {:?}", doc.errors);
+        }
     }
 
     #[test]
