@@ -100,7 +100,7 @@ pub fn build(view: &View) -> SearchIndex {
     let mut files = Vec::new();
     let dir = "recherche";
     let mut add = |name: &str, value: &Value| -> String {
-        let bytes = serde_json::to_vec(value).unwrap_or_default();
+        let bytes = crate::output::safe_json(value);
         let fname = fingerprinted_name(&format!("{name}.json"), &bytes);
         files.push(SearchFile {
             path: format!("{dir}/{fname}"),

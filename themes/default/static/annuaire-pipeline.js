@@ -76,11 +76,15 @@
   }
 
   /* elasticlunr calls pipeline functions with (token, i, tokens) and drops undefined results. */
+  var stopFn = function (token) { return stop(token); };
+  var stemFn = function (token) { return stem(token); };
+
+  /* Idempotent: the browser registers on load and again in search-core's Engine, and elasticlunr
+   * warns in the console each time a name is registered again. */
   function register(elasticlunr) {
-    var stopFn = function (token) { return stop(token); };
-    var stemFn = function (token) { return stem(token); };
-    elasticlunr.Pipeline.registerFunction(stopFn, STOP_NAME);
-    elasticlunr.Pipeline.registerFunction(stemFn, STEM_NAME);
+    var known = elasticlunr.Pipeline.registeredFunctions || {};
+    if (known[STOP_NAME] !== stopFn) { elasticlunr.Pipeline.registerFunction(stopFn, STOP_NAME); }
+    if (known[STEM_NAME] !== stemFn) { elasticlunr.Pipeline.registerFunction(stemFn, STEM_NAME); }
     elasticlunr.tokenizer = function (text) { return tokenize(text); };
     elasticlunr.tokenizer.seperator = /[^a-z0-9]+/;
     elasticlunr.tokenizer.setSeperator = function () {};

@@ -28,13 +28,23 @@
     manifest.fields.forEach(function (f) { self.boosts[f.name] = f.boost; });
     this.shardPromises = {};
     this.chunkPromises = {};
-    this.facetsPromise = null;
+    this.facetsPromises = {};
     this.bytes = 0;
   }
 
   Engine.prototype.fetch = function (url) {
     return this.fetchJson(url);
   };
+
+  /* cache[key], made by make() once; a failed download is forgotten so the next query retries. */
+  function once(cache, key, make) {
+    if (!cache[key]) {
+      var p = make();
+      cache[key] = p;
+      p.catch(function () { if (cache[key] === p) { delete cache[key]; } });
+    }
+    return cache[key];
+  }
 
   /* Shard keys whose prefix relates to `term` (one is a prefix of the other). */
   Engine.prototype.shardKeysFor = function (term) {
@@ -46,12 +56,9 @@
 
   Engine.prototype.loadShard = function (key) {
     var self = this;
-    if (!this.shardPromises[key]) {
-      this.shardPromises[key] = this.fetch(this.m.shards[key]).then(function (shard) {
-        self.graft(key, shard);
-      });
-    }
-    return this.shardPromises[key];
+    return once(this.shardPromises, key, function () {
+      return self.fetch(self.m.shards[key]).then(function (shard) { self.graft(key, shard); });
+    });
   };
 
   Engine.prototype.graft = function (key, shard) {
@@ -80,8 +87,8 @@
   };
 
   Engine.prototype.loadFacets = function () {
-    if (!this.facetsPromise) { this.facetsPromise = this.fetch(this.m.facets); }
-    return this.facetsPromise;
+    var self = this;
+    return once(this.facetsPromises, "facets", function () { return self.fetch(self.m.facets); });
   };
 
   /* Result cards for document ids: {n: name, u: url, r: summary, c: commune, s: skills, v: verified}. */
@@ -91,8 +98,7 @@
     var chunks = {};
     ids.forEach(function (id) { chunks[Math.floor(id / per)] = true; });
     return Promise.all(Object.keys(chunks).map(function (n) {
-      if (!self.chunkPromises[n]) { self.chunkPromises[n] = self.fetch(self.m.docs.files[n]); }
-      return self.chunkPromises[n];
+      return once(self.chunkPromises, n, function () { return self.fetch(self.m.docs.files[n]); });
     })).then(function () {
       return Promise.all(ids.map(function (id) {
         return self.chunkPromises[Math.floor(id / per)].then(function (chunk) { return chunk[id % per]; });
@@ -172,8 +178,10 @@
   }
 
   /* Runs a query. filters: {famille: id or null, commune: code or null, verifie: bool}.
-   * Resolves to {ids, total, counts: {familles: {id: n}, communes: {code: n}, verifies: n},
-   * place: [commune names], terms: [...]}. */
+   * Resolves to {ids, total, counts: {familles: {id: n}, communes: {code: n}, verifies: n,
+   * territoire: n}, place: [commune names], terms: [...], empty}. Each count is over the matches
+   * the other filters keep; communes[code] counts the providers serving it (based there, listing
+   * it in their zone, or territory-wide: `territoire` of them), for communes some match names. */
   Engine.prototype.search = function (query, filters) {
     var self = this;
     filters = filters || {};
@@ -192,6 +200,9 @@
         communes = {};
         if (ci >= 0) { communes[ci] = true; }
       }
+      var familyBits = {};
+      self.m.families.forEach(function (f, i) { familyBits[f[0]] = i; });
+      var famBit = filters.famille && filters.famille in familyBits ? familyBits[filters.famille] : -1;
       var scores = null;
       parsed.terms.forEach(function (t) {
         var s = self.termScores(t);
@@ -201,13 +212,42 @@
         scores = both;
       });
       if (scores === null) {
-        if (!communes) { return { ids: [], total: 0, counts: emptyCounts(), place: [], terms: [], empty: true }; }
+        // No words: a place or a filter alone lists every provider it keeps.
+        if (!communes && famBit < 0 && !filters.verifie) {
+          return { ids: [], total: 0, counts: emptyCounts(), place: [], terms: [], empty: true };
+        }
         scores = {};
-        facets.forEach(function (f, id) { scores[id] = f[2] in communes ? 2 : 1; });
+        facets.forEach(function (f, id) { scores[id] = 1; });
       }
-      var ids = Object.keys(scores).map(Number).filter(function (id) {
-        return !communes || serves(facets[id], communes);
+      var matched = Object.keys(scores).map(Number);
+      var inFamily = function (id) { return famBit < 0 || Math.floor(facets[id][0] / Math.pow(2, famBit)) % 2 === 1; };
+      var isVerified = function (id) { return !filters.verifie || facets[id][1] === 1; };
+      var inPlace = function (id) { return !communes || serves(facets[id], communes); };
+      // Each facet counts the matches that the other filters keep, so a count is the number of
+      // results choosing that value gives.
+      var counts = emptyCounts();
+      matched.forEach(function (id) {
+        var f = facets[id];
+        if (inPlace(id) && isVerified(id)) {
+          self.m.families.forEach(function (fam, i) {
+            if (Math.floor(f[0] / Math.pow(2, i)) % 2 === 1) { counts.familles[fam[0]] = (counts.familles[fam[0]] || 0) + 1; }
+          });
+        }
+        if (inPlace(id) && inFamily(id) && f[1]) { counts.verifies += 1; }
+        if (inFamily(id) && isVerified(id)) {
+          // Choosing a commune keeps the providers serving it (see `serves`); territory-wide
+          // ones serve them all and are added below to every commune listed.
+          if (f[3] === -1) { counts.territoire += 1; return; }
+          var seen = {};
+          [f[2]].concat(f[3]).forEach(function (c) {
+            var home = self.m.communes[c];
+            if (home && !seen[c]) { seen[c] = true; counts.communes[home[0]] = (counts.communes[home[0]] || 0) + 1; }
+          });
+        }
       });
+      Object.keys(counts.communes).forEach(function (code) { counts.communes[code] += counts.territoire; });
+      if (filters.commune && !(filters.commune in counts.communes)) { counts.communes[filters.commune] = counts.territoire; }
+      var ids = matched.filter(function (id) { return inPlace(id) && inFamily(id) && isVerified(id); });
       if (communes) {
         // Nearer first: based in the place, then listing it in their zone, then territory-wide.
         ids.forEach(function (id) {
@@ -215,23 +255,6 @@
           scores[id] *= communes[f[2]] ? 2 : (f[3] === -1 ? 1 : 1.5);
         });
       }
-      var counts = emptyCounts();
-      var familyBits = {};
-      self.m.families.forEach(function (f, i) { familyBits[f[0]] = i; });
-      ids.forEach(function (id) {
-        var f = facets[id];
-        self.m.families.forEach(function (fam, i) {
-          if (Math.floor(f[0] / Math.pow(2, i)) % 2 === 1) { counts.familles[fam[0]] = (counts.familles[fam[0]] || 0) + 1; }
-        });
-        if (f[1]) { counts.verifies += 1; }
-        var home = self.m.communes[f[2]];
-        if (home) { counts.communes[home[0]] = (counts.communes[home[0]] || 0) + 1; }
-      });
-      if (filters.famille && filters.famille in familyBits) {
-        var bit = familyBits[filters.famille];
-        ids = ids.filter(function (id) { return Math.floor(facets[id][0] / Math.pow(2, bit)) % 2 === 1; });
-      }
-      if (filters.verifie) { ids = ids.filter(function (id) { return facets[id][1] === 1; }); }
       ids.sort(function (a, b) {
         return (scores[b] - scores[a]) || (facets[b][1] - facets[a][1]) || (a - b);
       });
@@ -240,7 +263,7 @@
     });
   };
 
-  function emptyCounts() { return { familles: {}, communes: {}, verifies: 0 }; }
+  function emptyCounts() { return { familles: {}, communes: {}, verifies: 0, territoire: 0 }; }
 
   return { Engine: Engine };
 });
