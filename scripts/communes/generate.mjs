@@ -207,6 +207,22 @@ const round = (v, d) => {
 };
 const roundCoords = (polygons) => polygons.map((poly) => poly.map((ring) => ring.map(([x, y]) => [round(x, 5), round(y, 5)])));
 
+// ---------------------------------------------------------------- groups (EPCI)
+
+// Intercommunalities (EPCI à fiscalité propre) group communes for the mediators' skills map.
+const epciData = readJson(join(pkgDir, 'data', 'epci.json'), npmHint);
+const groupOf = new Map();
+const groups = new Map();
+for (const e of epciData) {
+  for (const m of e.membres) {
+    if (current.has(m.code)) {
+      if (groupOf.has(m.code)) fail(`commune ${m.code} belongs to two EPCI`);
+      groupOf.set(m.code, e.code);
+      groups.set(e.code, e.nom);
+    }
+  }
+}
+
 // ---------------------------------------------------------------- build records
 
 const codes = [...current.keys()].sort();
@@ -233,6 +249,7 @@ for (const code of codes) {
     codesPostaux: [...new Set(c.codesPostaux)].sort(),
     centre: ctr,
     anciennes,
+    groupe: groupOf.get(code) ?? fail(`commune ${code} ${c.nom} has no EPCI`),
     polygons: roundCoords(polygons),
   });
 }
@@ -274,6 +291,7 @@ for (const r of records) {
     `    nom: ${q(r.nom)}`,
     `    codes_postaux: [${r.codesPostaux.map(q).join(', ')}]`,
     `    centre: { lat: ${r.centre.lat.toFixed(4)}, lon: ${r.centre.lon.toFixed(4)} }`,
+    `    groupe: ${q(r.groupe)}`,
   );
   if (r.anciennes.length === 0) {
     yaml.push('    anciennes: []');
@@ -281,6 +299,13 @@ for (const r of records) {
     yaml.push('    anciennes:');
     for (const a of r.anciennes) yaml.push(`      - { insee: ${q(a.insee)}, nom: ${q(a.nom)} }`);
   }
+}
+yaml.push(
+  '# Groupes de communes : intercommunalités (EPCI à fiscalité propre), même source.',
+  'groupes:',
+);
+for (const [code, nom] of [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+  yaml.push(`  ${q(code)}: ${q(nom)}`);
 }
 const yamlText = yaml.join('\n') + '\n';
 

@@ -17,12 +17,16 @@ pub struct Commune {
     pub lon: f64,
     /// Former communes (communes déléguées), as (INSEE code, name).
     pub former: Vec<(String, String)>,
+    /// Code of its group (the intercommunality), for maps and the skills matrix.
+    pub group: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Communes {
     /// Sorted by INSEE code.
     pub list: Vec<Commune>,
+    /// Groups of communes (intercommunalities): (code, name), sorted by name.
+    pub groups: Vec<(String, String)>,
     by_code: HashMap<String, usize>,
     /// Folded current and former names → communes bearing them.
     by_name: HashMap<String, Vec<usize>>,
@@ -37,8 +41,9 @@ pub enum Lookup<'a> {
 }
 
 impl Communes {
-    pub fn new(mut list: Vec<Commune>) -> Self {
+    pub fn new(mut list: Vec<Commune>, mut groups: Vec<(String, String)>) -> Self {
         list.sort_by(|a, b| a.code.cmp(&b.code));
+        groups.sort_by_cached_key(|g| (text::fold(&g.1), g.0.clone()));
         let mut slugs: HashMap<String, usize> = HashMap::new();
         for c in &list {
             *slugs.entry(text::slugify(&c.name)).or_default() += 1;
@@ -66,6 +71,7 @@ impl Communes {
         }
         Communes {
             list,
+            groups,
             by_code,
             by_name,
         }
@@ -108,7 +114,19 @@ impl Communes {
             return Communes::default();
         };
         let map = top.required(r, "communes");
-        top.finish(r, &["communes"]);
+        let mut groups = Vec::new();
+        if let Some(Node {
+            kind: Kind::Map(entries),
+            ..
+        }) = top.get("groupes")
+        {
+            for e in entries {
+                if let Some(name) = r.text(&e.value, &e.key, 200) {
+                    groups.push((e.key.clone(), name));
+                }
+            }
+        }
+        top.finish(r, &["communes", "groupes"]);
         let mut list = Vec::new();
         let Some(Node {
             kind: Kind::Map(entries),
@@ -160,7 +178,21 @@ impl Communes {
                     }
                 }
             }
-            c.finish(r, &["nom", "codes_postaux", "centre", "anciennes"]);
+            let group = c.get("groupe").and_then(|n| r.string(n, "groupe"));
+            if let Some(g) = &group
+                && !groups.iter().any(|(code, _)| code == g)
+            {
+                r.report(
+                    crate::check::diagnostic::Problem::Config {
+                        detail: format!("groupe « {g} » absent de « groupes »"),
+                    },
+                    c.span,
+                );
+            }
+            c.finish(
+                r,
+                &["nom", "codes_postaux", "centre", "anciennes", "groupe"],
+            );
             if let Some(name) = name {
                 list.push(Commune {
                     code: e.key.clone(),
@@ -170,10 +202,11 @@ impl Communes {
                     lat,
                     lon,
                     former,
+                    group,
                 });
             }
         }
-        Communes::new(list)
+        Communes::new(list, groups)
     }
 }
 
@@ -204,19 +237,23 @@ mod tests {
             postal_codes: vec![],
             lat: 0.0,
             lon: 0.0,
+            group: None,
             former: former
                 .iter()
                 .map(|(a, b)| (a.to_string(), b.to_string()))
                 .collect(),
         };
-        Communes::new(vec![
-            c("48095", "Mende", &[]),
-            c(
-                "48146",
-                "Gorges du Tarn Causses",
-                &[("48146", "Sainte-Enimie"), ("48100", "Montbrun")],
-            ),
-        ])
+        Communes::new(
+            vec![
+                c("48095", "Mende", &[]),
+                c(
+                    "48146",
+                    "Gorges du Tarn Causses",
+                    &[("48146", "Sainte-Enimie"), ("48100", "Montbrun")],
+                ),
+            ],
+            vec![],
+        )
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub struct Directory {
     pub charter: Option<Page>,
     /// The build date (from `SOURCE_DATE_EPOCH` when set).
     pub today: Date,
+    /// Commune boundaries projected for the map (from `communes.geojson`), when present.
+    pub map: Option<std::sync::Arc<crate::map::MapGeometry>>,
 }
 
 /// Where a claimed skill stands, as shown on the site.
@@ -35,8 +37,8 @@ pub enum ClaimStatus<'a> {
         until: Date,
     },
     Refused {
-        by: Option<&'a str>,
-        on: Option<Date>,
+        by: &'a str,
+        on: Date,
     },
 }
 
@@ -76,15 +78,7 @@ impl ClaimStatus<'_> {
                     on.french()
                 )
             }
-            ClaimStatus::Refused {
-                by: Some(by),
-                on: Some(on),
-            } => format!("Refusée par {by} le {}", on.french()),
-            ClaimStatus::Refused {
-                by: Some(by),
-                on: None,
-            } => format!("Refusée par {by}"),
-            ClaimStatus::Refused { .. } => "Refusée".into(),
+            ClaimStatus::Refused { by, on } => format!("Refusée par {by} le {}", on.french()),
         }
     }
 }
@@ -106,10 +100,7 @@ impl Claim {
                 on: *on,
                 until: *until,
             },
-            Some(VerificationStatus::Refused { by, on }) => ClaimStatus::Refused {
-                by: by.as_deref(),
-                on: *on,
-            },
+            Some(VerificationStatus::Refused { by, on }) => ClaimStatus::Refused { by, on: *on },
         }
     }
 }
@@ -135,6 +126,7 @@ impl Directory {
             pages,
             charter,
             today,
+            map: None,
         }
     }
 }

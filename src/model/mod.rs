@@ -232,15 +232,8 @@ pub struct Verification {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VerificationStatus {
     Pending,
-    Verified {
-        by: String,
-        on: Date,
-        until: Date,
-    },
-    Refused {
-        by: Option<String>,
-        on: Option<Date>,
-    },
+    Verified { by: String, on: Date, until: Date },
+    Refused { by: String, on: Date },
 }
 
 /// One skill a provider claims, with its evidence.
