@@ -1,0 +1,150 @@
+//! The output link checker run by every build: a broken internal link fails the build, names the
+//! page and the link, and leaves the previous site in place.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use common::{TestSite, code, copy_dir, stderr};
+
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Builds once (the "previous" site), breaks something, builds again: the second build must
+/// fail with `expected` in its message and leave the first site as it was.
+fn assert_broken_build_keeps_previous_site(site: &TestSite, expected: &[&str]) {
+    let before = snapshot(&site.join("public"));
+    assert!(before.contains_key("index.html"));
+    let o = site.run(&["build"]);
+    let err = stderr(&o);
+    assert_eq!(code(&o), 1, "the build must fail:\n{err}");
+    for needle in expected {
+        assert!(err.contains(needle), "« {needle} » not in:\n{err}");
+    }
+    assert_eq!(
+        snapshot(&site.join("public")),
+        before,
+        "the previous public/ is untouched"
+    );
+    let leftovers: Vec<String> = fs::read_dir(site.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "staging folders left: {leftovers:?}");
+}
+
+#[test]
+fn markdown_link_to_a_missing_page_fails_the_build() {
+    let site = TestSite::new();
+    let o = site.run(&["build"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    site.write(
+        "content/pages/a-propos.md",
+        "---\ntitre: À propos\nordre: 1\n---\nVoir [la page disparue](/nulle-part/) et la [charte](/charte/).\n",
+    );
+    assert_broken_build_keeps_previous_site(
+        &site,
+        &[
+            "1 lien(s) interne(s) cassé(s)",
+            "a-propos/index.html : lien « /nulle-part/ » cassé (aucun fichier nulle-part/index.html dans le site)",
+            "le site précédent reste en place",
+        ],
+    );
+}
+
+#[test]
+fn missing_anchor_fails_the_build() {
+    let site = TestSite::new();
+    let o = site.run(&["build"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    site.write(
+        "content/pages/a-propos.md",
+        "---\ntitre: À propos\n---\nLes [compétences](/prestataires/alpha-graphisme/#competences) existent, pas [celle-ci](/prestataires/alpha-graphisme/#inexistante).\n",
+    );
+    assert_broken_build_keeps_previous_site(
+        &site,
+        &[
+            "lien « /prestataires/alpha-graphisme/#inexistante » cassé (prestataires/alpha-graphisme/index.html n'a pas d'élément d'identifiant « inexistante »)",
+        ],
+    );
+}
+
+#[test]
+fn theme_with_a_bad_href_fails_the_build() {
+    let site = TestSite::new();
+    let o = site.run(&["build"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // A copy of the default theme whose footer links to a page that does not exist.
+    let theme = site.join("themes/default");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
+        &theme,
+    );
+    let base = theme.join("templates/base.html");
+    let html = fs::read_to_string(&base).unwrap();
+    let broken = html.replacen(
+        "</footer>",
+        "<p><a href=\"{{ site.root }}/mentions-legales/\">Mentions légales</a></p></footer>",
+        1,
+    );
+    assert_ne!(html, broken);
+    fs::write(&base, broken).unwrap();
+    assert_broken_build_keeps_previous_site(
+        &site,
+        &[
+            "index.html : lien « /mentions-legales/ » cassé",
+            "prestataires/beta-web/index.html : lien « /mentions-legales/ » cassé",
+            "corrigez chaque lien",
+        ],
+    );
+}
+
+#[test]
+fn links_outside_the_base_path_are_broken() {
+    let site = TestSite::new();
+    // Under a sub-path, Markdown site-absolute links get the prefix and pass…
+    let o = site.run(&["build", "--base-url", "https://x.example/sous"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // …but a theme link written without `site.root` leaves the site.
+    let theme = site.join("themes/default");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
+        &theme,
+    );
+    let base = theme.join("templates/base.html");
+    let html = fs::read_to_string(&base).unwrap();
+    fs::write(
+        &base,
+        html.replacen(
+            "</footer>",
+            "<p><a href=\"/charte/\">Charte</a></p></footer>",
+            1,
+        ),
+    )
+    .unwrap();
+    let o = site.run(&["build", "--base-url", "https://x.example/sous"]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("lien « /charte/ » cassé (l'adresse sort du site)"),
+        "{}",
+        stderr(&o)
+    );
+}
