@@ -14,6 +14,9 @@ fi
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --all-targets --locked
+# Search, accessibility (axe-core), keyboard, no-JS, page weight and map in headless Chromium,
+# on the site built by target/debug/annuaire (built above).
+node --test tests/browser/
 # Benches must keep compiling even when nobody runs them.
 cargo bench --locked --no-run
 # Bounded fuzzing, when asked (CI sets FUZZ_SECONDS=60).

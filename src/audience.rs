@@ -81,6 +81,8 @@ pub struct ClaimView {
     pub status: &'static str,
     pub status_text: String,
     pub verified: bool,
+    /// End of validity of a verification (ISO date), for the review list.
+    pub until: Option<String>,
     pub evidence: Vec<EvidenceView>,
     /// Mediator note (mediation only).
     pub note: Option<String>,
@@ -125,6 +127,8 @@ pub struct ProviderView {
     pub charter_signed_fr: String,
     pub charter_current: bool,
     pub languages: Vec<String>,
+    /// ISO 639-1 codes of `languages`, for the exports.
+    pub language_codes: Vec<String>,
     pub updated: Option<String>,
     pub updated_fr: Option<String>,
     /// Check warnings (mediation only).
@@ -183,6 +187,8 @@ pub struct CommuneView {
     pub former: Vec<String>,
     pub lat: f64,
     pub lon: f64,
+    /// Code of its group of communes (intercommunality).
+    pub group: Option<String>,
     /// Providers based here.
     #[serde(skip)]
     pub based: Vec<usize>,
@@ -222,6 +228,31 @@ pub struct View {
     pub charter: Option<PageView>,
     /// Provider indices by most recent update first.
     pub recent: Vec<usize>,
+    /// Groups of communes (code, name), for the skills matrix.
+    pub groups: Vec<(String, String)>,
+    /// Commune boundaries, when the territory ships them.
+    pub map: Option<std::sync::Arc<crate::map::MapGeometry>>,
+    /// The build date.
+    pub today: crate::model::Date,
+    /// Charter rules the review list needs.
+    pub max_evidence_age: u32,
+    /// Paths of the pages this view makes (`/prestataires/x/`), filled on first use.
+    pub known_paths: std::sync::OnceLock<std::collections::HashSet<String>>,
+}
+
+impl View {
+    /// Site paths (without the base path) of every page of the view, for link decisions.
+    pub fn known_paths(&self) -> &std::collections::HashSet<String> {
+        self.known_paths.get_or_init(|| {
+            crate::render::pages::plan(self)
+                .into_iter()
+                .map(|job| {
+                    let file = crate::render::pages::output_path(self, job);
+                    format!("/{}", file.strip_suffix("index.html").unwrap_or(&file))
+                })
+                .collect()
+        })
+    }
 }
 
 /// Builds the view of `dir` for `audience`.
@@ -245,11 +276,32 @@ pub fn project(dir: &Directory, audience: Audience) -> View {
             title: "Prestataires".into(),
             url: format!("{root}/prestataires/"),
         },
-        Link {
+    ];
+    // Only when the charter page exists (a broken `charte.md` is left out and reported).
+    if dir.charter.is_some() {
+        nav.push(Link {
             title: "Charte".into(),
             url: format!("{root}/charte/"),
-        },
-    ];
+        });
+    }
+    if dir.map.is_some() {
+        nav.insert(
+            3,
+            Link {
+                title: "Carte".into(),
+                url: format!("{root}/carte/"),
+            },
+        );
+    }
+    if private {
+        nav.insert(
+            0,
+            Link {
+                title: "Médiation".into(),
+                url: format!("{root}/mediation/"),
+            },
+        );
+    }
     nav.extend(dir.pages.iter().map(|p| Link {
         title: p.title.clone(),
         url: format!("{root}/{}/", p.slug),
@@ -386,6 +438,7 @@ pub fn project(dir: &Directory, audience: Audience) -> View {
                 .map(|f| f.1.clone())
                 .collect(),
             lat: c.lat,
+            group: c.group.clone(),
             lon: c.lon,
             based: Vec::new(),
             serving: Vec::new(),
@@ -446,6 +499,11 @@ pub fn project(dir: &Directory, audience: Audience) -> View {
         pages,
         charter,
         recent,
+        groups: dir.communes.groups.clone(),
+        map: dir.map.clone(),
+        today: dir.today,
+        max_evidence_age: dir.config.charter.max_evidence_age_years,
+        known_paths: std::sync::OnceLock::new(),
     }
 }
 
@@ -546,6 +604,12 @@ fn provider_view(
             status: status.key(),
             status_text: status.text(),
             verified: status.is_verified(),
+            until: match &status {
+                ClaimStatus::Verified { until, .. } | ClaimStatus::Expired { until, .. } => {
+                    Some(until.to_string())
+                }
+                _ => None,
+            },
             evidence,
             note: if private {
                 claim.verification.as_ref().and_then(|v| v.note.clone())
@@ -617,6 +681,7 @@ fn provider_view(
         charter_signed_fr: p.charter.signed_on.french(),
         charter_current: p.charter.version == dir.config.charter.version,
         languages: p.languages.iter().map(|l| language_name(l)).collect(),
+        language_codes: p.languages.clone(),
         updated: p.updated.map(|d| d.to_string()),
         updated_fr: p.updated.map(|d| d.french()),
         warnings: if private {

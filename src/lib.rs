@@ -11,6 +11,10 @@ pub mod audience;
 pub mod check;
 pub mod config;
 pub mod decode;
+pub mod export;
+pub mod links;
+pub mod map;
+pub mod mediation;
 pub mod model;
 pub mod output;
 pub mod render;
@@ -81,6 +85,30 @@ pub enum Error {
     Output(#[from] output::OutputError),
     #[error("--strict : {errors} erreur(s) dans les fiches, rien n'a été écrit")]
     Strict { errors: usize, loaded: Box<Loaded> },
+    /// Internal links of the built pages that lead nowhere: nothing was published.
+    #[error("{}", broken_links_message(.0))]
+    BrokenLinks(Vec<links::internal::BrokenLink>),
+}
+
+/// How many broken links [`Error::BrokenLinks`] lists before summing up the rest.
+const BROKEN_LINKS_SHOWN: usize = 50;
+
+fn broken_links_message(broken: &[links::internal::BrokenLink]) -> String {
+    let mut s = format!(
+        "{} lien(s) interne(s) cassé(s) dans les pages produites ; rien n'a été publié, le site précédent reste en place :",
+        broken.len()
+    );
+    for b in broken.iter().take(BROKEN_LINKS_SHOWN) {
+        s.push_str("\n  ");
+        s.push_str(&b.to_string());
+    }
+    if broken.len() > BROKEN_LINKS_SHOWN {
+        s.push_str(&format!(
+            "\n  … et {} autre(s)",
+            broken.len() - BROKEN_LINKS_SHOWN
+        ));
+    }
+    s
 }
 
 /// The checked content of a site.
@@ -114,6 +142,8 @@ pub struct SiteFiles {
     pub config: SiteConfig,
     pub nomenclature: Nomenclature,
     pub communes: Communes,
+    /// Commune boundaries (`communes.geojson`), projected for the map.
+    pub map: Option<std::sync::Arc<map::MapGeometry>>,
     /// Warnings met while reading them, and their texts.
     pub diagnostics: Vec<Diagnostic>,
     pub sources: HashMap<PathBuf, String>,
@@ -172,10 +202,39 @@ pub fn load_site_files(opts: &SiteOptions) -> Result<SiteFiles, Error> {
     if let Some(url) = &opts.base_url {
         config.base_url = url.trim_end_matches('/').to_string();
     }
+    let geojson = opts.content().join("communes.geojson");
+    let map = if geojson.is_file() {
+        let rel = geojson
+            .strip_prefix(&opts.root)
+            .unwrap_or(&geojson)
+            .to_path_buf();
+        let decoded = source::read_text(&geojson, 64 << 20)
+            .map_err(|e| format!("{e:?}"))
+            .and_then(|text| map::decode(&text));
+        match decoded {
+            Ok(m) => Some(std::sync::Arc::new(m)),
+            Err(detail) => {
+                let d = Diagnostic::new(
+                    Problem::Config {
+                        detail: format!("{} : {detail}", rel.display()),
+                    },
+                    Some(rel),
+                    None,
+                );
+                return Err(Error::Site {
+                    diagnostics: vec![d],
+                    sources,
+                });
+            }
+        }
+    } else {
+        None
+    };
     Ok(SiteFiles {
         config,
         nomenclature,
         communes,
+        map,
         diagnostics,
         sources,
     })
@@ -189,6 +248,7 @@ pub fn load(opts: &SiteOptions) -> Result<Loaded, Error> {
         config,
         nomenclature,
         communes,
+        map,
         mut diagnostics,
         mut sources,
     } = load_site_files(opts)?;
@@ -221,7 +281,7 @@ pub fn load(opts: &SiteOptions) -> Result<Loaded, Error> {
     check::sort(&mut diagnostics);
     let entries_done = entries_started.elapsed();
 
-    let directory = Directory::new(
+    let mut directory = Directory::new(
         config,
         nomenclature,
         communes,
@@ -230,6 +290,7 @@ pub fn load(opts: &SiteOptions) -> Result<Loaded, Error> {
         charter,
         opts.today,
     );
+    directory.map = map;
     Ok(Loaded {
         directory,
         diagnostics,
@@ -377,6 +438,22 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let staging = output::Staging::new(&opts.out)?;
     let rendered = render::render_site(&view, &theme, &staging, opts.minify)?;
     timings.push(("render", t.elapsed()));
+    // Every internal link of every written page must lead to a written file (and anchor).
+    let t = Instant::now();
+    let site = links::internal::Site {
+        base_url: &view.site.base_url,
+        root: &view.site.root,
+    };
+    let broken =
+        links::internal::check_dir(staging.dir(), &site).map_err(|e| output::OutputError {
+            action: "lecture de",
+            path: staging.dir().to_path_buf(),
+            source: e,
+        })?;
+    if !broken.is_empty() {
+        return Err(Error::BrokenLinks(broken));
+    }
+    timings.push(("links", t.elapsed()));
     let t = Instant::now();
     let out = staging.commit()?;
     timings.push(("write", t.elapsed()));

@@ -85,6 +85,15 @@ enum Command {
         /// Auteur de la demande de fusion (compte de la forge).
         #[arg(long, requires = "base")]
         author: Option<String>,
+        /// Vérifie aussi que les adresses externes répondent (justificatifs, site, réseaux).
+        #[arg(long)]
+        links: bool,
+        /// Délai maximal d'une requête de --links, en secondes.
+        #[arg(long, default_value_t = 10.0, requires = "links", value_parser = positive_seconds)]
+        timeout: f64,
+        /// Nombre maximal de requêtes simultanées de --links.
+        #[arg(long, default_value_t = 8, requires = "links", value_parser = clap::value_parser!(u16).range(1..=64))]
+        concurrency: u16,
         /// Ne rapporte que ces fiches (toujours vérifiées avec l'ensemble, pour les doublons).
         files: Vec<PathBuf>,
     },
@@ -269,6 +278,14 @@ fn run(command: Command, stderr: &mut StandardStream) -> Result<ExitCode, String
                     );
                     Ok(ExitCode::from(1))
                 }
+                Err(e @ Error::BrokenLinks(_)) => {
+                    let _ = writeln!(stderr, "échec : {e}");
+                    let _ = writeln!(
+                        stderr,
+                        "aide : corrigez chaque lien dans le texte Markdown de la page ou de la fiche, ou dans le gabarit du thème, puis relancez."
+                    );
+                    Ok(ExitCode::from(1))
+                }
                 Err(e) => {
                     let _ = writeln!(stderr, "échec : {e}");
                     Ok(ExitCode::from(1))
@@ -281,6 +298,9 @@ fn run(command: Command, stderr: &mut StandardStream) -> Result<ExitCode, String
             deny_warnings,
             base,
             author,
+            links,
+            timeout,
+            concurrency,
             files,
         } => {
             let opts = site_options(&site, None)?;
@@ -300,6 +320,28 @@ fn run(command: Command, stderr: &mut StandardStream) -> Result<ExitCode, String
                         )
                         .map_err(|e| e.to_string())?;
                         diags.extend(more);
+                        annuaire::check::sort(&mut diags);
+                    }
+                    if links {
+                        let wanted: Vec<PathBuf> = files
+                            .iter()
+                            .map(|f| relative_to_root(f, &opts.root))
+                            .collect();
+                        let only = (!wanted.is_empty()).then_some(wanted.as_slice());
+                        let refs = annuaire::links::external::collect(&loaded.front_matters, only);
+                        let check_opts = annuaire::links::external::Options {
+                            timeout: std::time::Duration::from_secs_f64(timeout),
+                            concurrency: usize::from(concurrency),
+                            progress: true,
+                        };
+                        let dead = annuaire::links::external::check(&refs, &check_opts);
+                        let _ = writeln!(
+                            stderr,
+                            "--links : {} adresse(s) externe(s) vérifiée(s), {} injoignable(s).",
+                            refs.len(),
+                            dead.len()
+                        );
+                        diags.extend(dead);
                         annuaire::check::sort(&mut diags);
                     }
                     (diags, loaded.sources, lang)
@@ -398,6 +440,16 @@ fn run(command: Command, stderr: &mut StandardStream) -> Result<ExitCode, String
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// `--timeout`: a positive number of seconds.
+fn positive_seconds(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 3600.0 => Ok(v),
+        _ => Err(format!(
+            "« {s} » : un nombre de secondes entre 0 et 3600 est attendu"
+        )),
     }
 }
 

@@ -130,6 +130,26 @@ pub fn minify_html(html: &[u8]) -> Vec<u8> {
     minify_html::minify(html, &cfg)
 }
 
+/// JSON safe to embed anywhere: `<`, `>` and `&` (and the JavaScript line separators) are written
+/// as `\u` escapes, so a `</script>` or an HTML tag in contributor text can never close or open
+/// markup, whether the file is fetched, inlined or sniffed. These characters only ever occur inside
+/// JSON strings, so the replacement keeps the document equal.
+pub fn safe_json(value: &impl serde::Serialize) -> Vec<u8> {
+    let text = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            _ => out.push(c),
+        }
+    }
+    out.into_bytes()
+}
+
 /// A short, stable content hash for fingerprinted asset names (FNV-1a, 64 bits).
 pub fn fingerprint(bytes: &[u8]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -182,6 +202,19 @@ mod tests {
         }
         assert!(target.join("old.html").exists());
         assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn json_is_escaped_but_equal() {
+        let v = serde_json::json!({"n": "</script><b>&amp;\u{2028}"});
+        let bytes = safe_json(&v);
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(
+            !text.contains('<') && !text.contains('>') && !text.contains('&'),
+            "{text}"
+        );
+        let back: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(back, v);
     }
 
     #[test]

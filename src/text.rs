@@ -85,13 +85,27 @@ pub fn distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// Longest word a suggestion is looked for: past it, nothing is a typo of a key, a skill or a
+/// commune, and the edit distance (length × length per candidate) would let a hostile entry cost
+/// seconds.
+const MAX_SUGGEST_CHARS: usize = 100;
+
 /// The candidate closest to `word` (accents and case aside), if close enough to be a typo.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let folded = fold(word);
-    let limit = (folded.chars().count() / 3).clamp(1, 3);
+    let len = folded.chars().count();
+    if len > MAX_SUGGEST_CHARS {
+        return None;
+    }
+    let limit = (len / 3).clamp(1, 3);
     candidates
         .into_iter()
-        .map(|c| (distance(&folded, &fold(c)), c))
+        .filter_map(|c| {
+            let c_folded = fold(c);
+            // The distance is at least the difference in length: skip the computation.
+            (c_folded.chars().count().abs_diff(len) <= limit)
+                .then(|| (distance(&folded, &c_folded), c))
+        })
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, c.len()))
         .map(|(_, c)| c.to_string())
@@ -126,6 +140,18 @@ mod tests {
         assert_eq!(suggest("competance", keys).as_deref(), Some("competences"));
         assert_eq!(suggest("comune", keys).as_deref(), Some("commune"));
         assert_eq!(suggest("zzz", keys), None);
+    }
+
+    #[test]
+    fn no_suggestion_work_for_absurdly_long_words() {
+        let keys = ["competences", "commune", "contact"];
+        assert_eq!(suggest(&"competences".repeat(1000), keys), None);
+        assert_eq!(suggest(&"c".repeat(MAX_SUGGEST_CHARS + 1), ["c"]), None);
+        // Lengths too far apart to be within the limit are skipped, with the same answer.
+        assert_eq!(
+            suggest("comune", ["commune", "c", "communes-et-contacts"]).as_deref(),
+            Some("commune")
+        );
     }
 
     #[test]

@@ -142,12 +142,13 @@ fn builds_every_page_kind() {
         assert_eq!(html.matches("<h1").count(), 1, "{rel}: one h1");
         assert!(html.contains("<title>"), "{rel}");
     }
-    let css: Vec<_> = fs::read_dir(site.out().join("static"))
+    let css: Vec<String> = fs::read_dir(site.out().join("static"))
         .unwrap()
-        .map(|e| e.unwrap().file_name())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("style.") && n.ends_with(".css"))
         .collect();
-    assert_eq!(css.len(), 1);
-    let css = css[0].to_string_lossy().into_owned();
+    assert_eq!(css.len(), 1, "one fingerprinted stylesheet");
+    let css = css[0].clone();
     assert!(css.starts_with("style.") && css.ends_with(".css") && css.len() > "style..css".len());
     assert!(site.page("index.html").contains(&format!("/static/{css}")));
     // A commune with nobody has no page.

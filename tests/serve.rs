@@ -320,3 +320,25 @@ fn stops_cleanly_on_ctrl_c() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn serves_the_open_data_files_the_build_writes() {
+    let server = Server::start(&[]);
+    let (status, json) = server.get("/donnees/prestataires.json");
+    assert_eq!(status, 200);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["prestataires"].as_array().unwrap().len(), 2);
+    for path in [
+        "/donnees/",
+        "/donnees/prestataires.csv",
+        "/donnees/communes.json",
+        "/donnees/nomenclature.schema.json",
+        "/sitemap.xml",
+        "/robots.txt",
+        "/flux.xml",
+        "/site.webmanifest",
+    ] {
+        assert_eq!(server.get(path).0, 200, "{path}");
+    }
+    assert_eq!(server.get("/donnees/absent.json").0, 404);
+}

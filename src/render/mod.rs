@@ -4,6 +4,7 @@
 pub mod markdown;
 pub mod pages;
 pub mod theme;
+pub mod tools;
 
 use std::collections::BTreeMap;
 
@@ -122,5 +123,11 @@ pub fn render_site(
         .try_reduce(|| 0u64, |a, b| Ok(a + b))?;
     rendered.pages = jobs.len();
     rendered.bytes += bytes;
+    // Open data, sitemap, robots.txt, feed and web manifest (src/export).
+    for file in crate::export::files(view, &jobs, &urls) {
+        staging.write(&file.path, &file.bytes)?;
+        rendered.assets += 1;
+        rendered.bytes += file.bytes.len() as u64;
+    }
     Ok(rendered)
 }

@@ -44,6 +44,20 @@ pub enum Job {
     Page(usize),
     Search,
     NotFound,
+    /// The open data page: `/donnees/`.
+    Data,
+    /// The territory map, for all providers or one skill family.
+    Map {
+        family: Option<usize>,
+    },
+    /// Mediation audience only: the tools' hub, the skills matrix, routing help and the review list.
+    MediationHome,
+    Matrix,
+    RoutingIndex,
+    Routing {
+        commune: usize,
+    },
+    Review,
 }
 
 fn pages_for(n: usize) -> usize {
@@ -58,6 +72,7 @@ pub fn plan(view: &View) -> Vec<Job> {
         Job::Nomenclature,
         Job::Search,
         Job::NotFound,
+        Job::Data,
     ];
     if view.charter.is_some() {
         jobs.push(Job::Charter);
@@ -82,6 +97,19 @@ pub fn plan(view: &View) -> Vec<Job> {
             let n = c.based.len() + c.serving.len();
             jobs.extend((1..=pages_for(n)).map(|page| Job::Commune { commune: ci, page }));
         }
+    }
+    if view.map.is_some() {
+        jobs.push(Job::Map { family: None });
+        jobs.extend((0..view.families.len()).map(|f| Job::Map { family: Some(f) }));
+    }
+    if view.audience == crate::audience::Audience::Mediation {
+        jobs.extend([
+            Job::MediationHome,
+            Job::Matrix,
+            Job::RoutingIndex,
+            Job::Review,
+        ]);
+        jobs.extend((0..view.communes.len()).map(|commune| Job::Routing { commune }));
     }
     jobs
 }
@@ -114,6 +142,17 @@ pub fn output_path(view: &View, job: Job) -> String {
         Job::Page(i) => view.pages[i].url.clone(),
         Job::Search => format!("{root}/recherche/"),
         Job::NotFound => return "404.html".to_string(),
+        Job::Data => format!("{root}/donnees/"),
+        Job::Map { family: None } => format!("{root}/carte/"),
+        Job::Map { family: Some(f) } => format!("{root}/carte/{}/", view.families[f].id),
+        Job::MediationHome => format!("{root}/mediation/"),
+        Job::Matrix => format!("{root}/mediation/competences/"),
+        Job::RoutingIndex => format!("{root}/mediation/orientation/"),
+        Job::Routing { commune } => format!(
+            "{root}/mediation/orientation/{}/",
+            view.communes[commune].slug
+        ),
+        Job::Review => format!("{root}/mediation/revue/"),
     };
     // URLs carry the path prefix of the base URL; files are written relative to the output root.
     let path = url
@@ -124,7 +163,7 @@ pub fn output_path(view: &View, job: Job) -> String {
 }
 
 #[derive(Serialize)]
-struct PageMeta {
+pub(crate) struct PageMeta {
     title: String,
     description: String,
     url: String,
@@ -203,6 +242,9 @@ pub fn context(view: &View, job: Job) -> (&'static str, Context) {
     let mut ctx = Context::new();
     let site_host = site_host(&view.site.base_url);
     let md = |s: &str, top: u8| markdown::render(s, root, &site_host, top);
+    let known = |path: &str| view.known_paths().contains(path);
+    let md_untrusted =
+        |s: &str, top: u8| markdown::render_untrusted(s, root, &site_host, top, &known);
     let meta = |title: String,
                 description: String,
                 url: String,
@@ -223,6 +265,12 @@ pub fn context(view: &View, job: Job) -> (&'static str, Context) {
         }
     };
     let template = match job {
+        Job::Map { .. }
+        | Job::MediationHome
+        | Job::Matrix
+        | Job::RoutingIndex
+        | Job::Routing { .. }
+        | Job::Review => return super::tools::context(view, job, home),
         Job::Home => {
             ctx.insert("families", &view.families);
             let recent: Vec<&Card> = view
@@ -233,6 +281,10 @@ pub fn context(view: &View, job: Job) -> (&'static str, Context) {
                 .collect();
             ctx.insert("recent", &recent);
             ctx.insert("stats", &stats(view));
+            ctx.insert(
+                "jsonld",
+                &crate::export::jsonld::script_json(&crate::export::jsonld::website(view)),
+            );
             ctx.insert(
                 "page",
                 &meta(
@@ -248,7 +300,11 @@ pub fn context(view: &View, job: Job) -> (&'static str, Context) {
         Job::Provider(i) => {
             let p: &ProviderView = &view.providers[i];
             ctx.insert("provider", p);
-            ctx.insert("description_html", &md(&p.body, 3));
+            ctx.insert(
+                "jsonld",
+                &crate::export::jsonld::script_json(&crate::export::jsonld::provider(view, p)),
+            );
+            ctx.insert("description_html", &md_untrusted(&p.body, 3));
             ctx.insert(
                 "page",
                 &meta(
@@ -463,6 +519,33 @@ pub fn context(view: &View, job: Job) -> (&'static str, Context) {
             );
             "search.html"
         }
+        Job::Data => {
+            ctx.insert("files", &crate::export::catalogue(view));
+            ctx.insert("feed_max", &crate::export::feed::MAX_ENTRIES);
+            ctx.insert("header_fields", crate::export::HEADER_FIELDS);
+            ctx.insert("licence_name", crate::export::LICENCE_NAME);
+            ctx.insert("licence_url", crate::export::LICENCE_URL);
+            ctx.insert("feed_url", &format!("{root}/{}", crate::export::feed::PATH));
+            ctx.insert(
+                "sitemap_url",
+                &format!("{root}/{}", crate::export::sitemap::PATH),
+            );
+            ctx.insert(
+                "page",
+                &meta(
+                    if view.audience.sees_private() {
+                        "Données (usage interne)".into()
+                    } else {
+                        "Données ouvertes".into()
+                    },
+                    "Les données de l'annuaire en téléchargement (JSON, CSV), leurs champs et leur licence.".into(),
+                    format!("{root}/donnees/"),
+                    vec![home],
+                    "donnees",
+                ),
+            );
+            "data.html"
+        }
         Job::NotFound => {
             ctx.insert("families", &view.families);
             ctx.insert(
@@ -479,6 +562,31 @@ pub fn context(view: &View, job: Job) -> (&'static str, Context) {
         }
     };
     (template, ctx)
+}
+
+/// Title, description, URLs and breadcrumbs of a page.
+pub(crate) fn page_meta(
+    view: &View,
+    title: String,
+    description: String,
+    url: String,
+    breadcrumbs: Vec<Link>,
+    section: &'static str,
+) -> PageMeta {
+    let root = &view.site.root;
+    let canonical = format!(
+        "{}{}",
+        view.site.base_url,
+        url.strip_prefix(root.as_str()).unwrap_or(&url)
+    );
+    PageMeta {
+        title,
+        description,
+        url,
+        canonical,
+        breadcrumbs,
+        section,
+    }
 }
 
 #[derive(Serialize)]

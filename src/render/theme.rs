@@ -54,8 +54,36 @@ pub const EMBEDDED: &[(&str, &[u8])] = &[
         include_bytes!("../../themes/default/templates/search.html"),
     ),
     (
+        "templates/map.html",
+        include_bytes!("../../themes/default/templates/map.html"),
+    ),
+    (
+        "templates/mediation.html",
+        include_bytes!("../../themes/default/templates/mediation.html"),
+    ),
+    (
+        "templates/matrix.html",
+        include_bytes!("../../themes/default/templates/matrix.html"),
+    ),
+    (
+        "templates/routing-index.html",
+        include_bytes!("../../themes/default/templates/routing-index.html"),
+    ),
+    (
+        "templates/routing.html",
+        include_bytes!("../../themes/default/templates/routing.html"),
+    ),
+    (
+        "templates/review.html",
+        include_bytes!("../../themes/default/templates/review.html"),
+    ),
+    (
         "templates/404.html",
         include_bytes!("../../themes/default/templates/404.html"),
+    ),
+    (
+        "templates/data.html",
+        include_bytes!("../../themes/default/templates/data.html"),
     ),
     (
         "templates/partials/cards.html",
@@ -70,12 +98,24 @@ pub const EMBEDDED: &[(&str, &[u8])] = &[
         include_bytes!("../../themes/default/static/style.css"),
     ),
     (
+        "static/favicon.svg",
+        include_bytes!("../../themes/default/static/favicon.svg"),
+    ),
+    (
         "static/annuaire-pipeline.js",
         include_bytes!("../../themes/default/static/annuaire-pipeline.js"),
     ),
     (
         "static/elasticlunr.min.js",
         include_bytes!("../../themes/default/static/elasticlunr.min.js"),
+    ),
+    (
+        "static/search-core.js",
+        include_bytes!("../../themes/default/static/search-core.js"),
+    ),
+    (
+        "static/search.js",
+        include_bytes!("../../themes/default/static/search.js"),
     ),
     (
         "static/licences/elasticlunr.txt",

@@ -96,17 +96,39 @@ pub fn run(opts: ServeOptions, on_ready: impl FnOnce(&str)) -> Result<(), ServeE
             local.ip().to_string()
         };
         let url = format!("http://{host}:{}/", local.port());
+        // The handler is installed before the URL is announced, so an interrupt sent as soon as
+        // the URL shows (by a person or a test) always stops the server cleanly.
+        let interrupted = interrupt_signal()?;
         on_ready(&url);
         if opts.open {
             open_browser(&url);
         }
         axum::serve(listener, http::router(shared))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+            .with_graceful_shutdown(interrupted)
             .await?;
         drop(watcher);
         Ok(())
+    })
+}
+
+/// A future that completes on Ctrl-C (SIGINT) or SIGTERM, registered when this is called.
+#[cfg(unix)]
+fn interrupt_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut term = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
+    })
+}
+
+#[cfg(not(unix))]
+fn interrupt_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
     })
 }
 

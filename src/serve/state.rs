@@ -27,6 +27,9 @@ pub struct Content {
     /// Built on the first request of a search file, not on every edit.
     search: std::sync::OnceLock<HashMap<String, Arc<Vec<u8>>>>,
     assets: HashMap<String, Arc<Vec<u8>>>,
+    /// Open data, sitemap, feed… (src/export), built on the first request of one of them.
+    exports: std::sync::OnceLock<HashMap<String, Arc<Vec<u8>>>>,
+    asset_urls: BTreeMap<String, String>,
     routes: HashMap<String, Job>,
     cache: Mutex<HashMap<String, Arc<Vec<u8>>>>,
 }
@@ -69,6 +72,8 @@ impl Content {
             tera,
             search: std::sync::OnceLock::new(),
             assets,
+            exports: std::sync::OnceLock::new(),
+            asset_urls: urls,
             routes,
             cache: Mutex::new(HashMap::new()),
         })
@@ -98,6 +103,18 @@ impl Content {
                 files
             });
             if let Some(bytes) = files.get(path) {
+                return Served::Asset(bytes.clone());
+            }
+        }
+        if !path.ends_with(".html") && !path.ends_with('/') && !path.is_empty() {
+            let exports = self.exports.get_or_init(|| {
+                let jobs = pages::plan(&self.view);
+                crate::export::files(&self.view, &jobs, &self.asset_urls)
+                    .into_iter()
+                    .map(|f| (f.path, Arc::new(f.bytes)))
+                    .collect()
+            });
+            if let Some(bytes) = exports.get(path) {
                 return Served::Asset(bytes.clone());
             }
         }
@@ -191,6 +208,8 @@ impl Live {
                     tera: tera::Tera::new(),
                     search: std::sync::OnceLock::new(),
                     assets: HashMap::new(),
+                    exports: std::sync::OnceLock::new(),
+                    asset_urls: BTreeMap::new(),
                     routes: HashMap::new(),
                     cache: Mutex::new(HashMap::new()),
                 }),
@@ -363,7 +382,7 @@ impl Live {
         check::sort(&mut diagnostics);
         let mut sources = self.site_sources.clone();
         sources.extend(outcome.sources);
-        let directory = Directory::new(
+        let mut directory = Directory::new(
             self.site.config.clone(),
             self.site.nomenclature.clone(),
             self.site.communes.clone(),
@@ -372,6 +391,7 @@ impl Live {
             self.charter.clone(),
             self.opts.today,
         );
+        directory.map = self.site.map.clone();
         let view = audience::project(&directory, self.audience);
         let content =
             Content::new(view, &self.theme).map_err(|e| vec![config_problem(e.to_string())])?;
