@@ -408,6 +408,20 @@ fn decode_zone(r: &mut Reader, n: &Node, ctx: &Context) -> Option<Zone> {
         return Some(Zone::Territory);
     }
     let items = r.string_list(n, "zone")?;
+    // A zone lists at most every commune of the territory. Each unknown value costs a search for
+    // the nearest commune name; 20,000 of them (what the YAML budget allows) cost seconds.
+    let max = ctx.communes.len().max(1);
+    if items.len() > max {
+        r.report(
+            Problem::TooManyItems {
+                key: "zone".into(),
+                count: items.len(),
+                max,
+            },
+            n.span,
+        );
+        return None;
+    }
     let mut codes = Vec::new();
     let mut ok = true;
     for (value, span) in items {

@@ -189,7 +189,12 @@ pub struct Live {
 
 impl Live {
     /// Loads and checks everything; fails only when the site cannot be built at all.
-    pub fn open(opts: SiteOptions, audience: Audience) -> Result<Live, Error> {
+    pub fn open(mut opts: SiteOptions, audience: Audience) -> Result<Live, Error> {
+        // The watcher reports absolute paths: an absolute root lets an edit be recognised as one
+        // entry's (a relative `--root` used to turn every save into a full rebuild).
+        if let Ok(abs) = std::fs::canonicalize(&opts.root) {
+            opts.root = abs;
+        }
         let mut live = Live {
             site: crate::load_site_files(&opts)?,
             opts,
