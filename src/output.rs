@@ -135,9 +135,13 @@ pub fn minify_html(html: &[u8]) -> Vec<u8> {
 /// markup, whether the file is fetched, inlined or sniffed. These characters only ever occur inside
 /// JSON strings, so the replacement keeps the document equal.
 pub fn safe_json(value: &impl serde::Serialize) -> Vec<u8> {
-    let text = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
+    escape_json_markup(&serde_json::to_string(value).unwrap_or_else(|_| "null".into())).into_bytes()
+}
+
+/// The escaping of [`safe_json`], for JSON text already written (pretty-printed, say).
+pub fn escape_json_markup(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
         match c {
             '<' => out.push_str("\\u003c"),
             '>' => out.push_str("\\u003e"),
@@ -147,7 +151,7 @@ pub fn safe_json(value: &impl serde::Serialize) -> Vec<u8> {
             _ => out.push(c),
         }
     }
-    out.into_bytes()
+    out
 }
 
 /// A short, stable content hash for fingerprinted asset names (FNV-1a, 64 bits).

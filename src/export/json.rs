@@ -356,25 +356,16 @@ fn description_text(markdown: &str) -> String {
 }
 
 fn to_bytes<T: Serialize>(value: &T) -> Vec<u8> {
-    escape_markup(serde_json::to_vec_pretty(value).expect("exports serialise"))
+    let text = serde_json::to_string_pretty(value).expect("exports serialise");
+    let mut out = crate::output::escape_json_markup(&text).into_bytes();
+    out.push(b'\n');
+    out
 }
 
+/// Compact JSON with `<`, `>` and `&` escaped ([`crate::output::safe_json`]): the same data for
+/// any JSON parser, but no live markup if a reuser pastes a value into a page.
 fn to_compact_bytes<T: Serialize>(value: &T) -> Vec<u8> {
-    escape_markup(serde_json::to_vec(value).expect("exports serialise"))
-}
-
-/// `<`, `>` and `&` (which JSON has only inside strings) as `\u003c`, `\u003e`, `\u0026`: the
-/// same data for any JSON parser, but no live markup if a reuser pastes a value into a page.
-fn escape_markup(json: Vec<u8>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(json.len() + json.len() / 64 + 1);
-    for b in json {
-        match b {
-            b'<' => out.extend_from_slice(b"\\u003c"),
-            b'>' => out.extend_from_slice(b"\\u003e"),
-            b'&' => out.extend_from_slice(b"\\u0026"),
-            b => out.push(b),
-        }
-    }
+    let mut out = crate::output::safe_json(value);
     out.push(b'\n');
     out
 }

@@ -10,22 +10,9 @@ use serde_json::{Map, Value, json};
 use super::absolute;
 use crate::audience::{ProviderView, View};
 
-/// Serialises `value` for inclusion in a `<script>` element.
+/// Serialises `value` for inclusion in a `<script>` element (see [`crate::output::safe_json`]).
 pub fn script_json(value: &Value) -> String {
-    let text = serde_json::to_string(value).expect("JSON values serialise");
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            // Valid in JSON, but line terminators in older JavaScript parsers.
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
-    out
+    String::from_utf8(crate::output::safe_json(value)).unwrap_or_default()
 }
 
 /// The `ProfessionalService` of a provider page.
