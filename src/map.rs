@@ -171,7 +171,7 @@ pub fn svg(geom: &MapGeometry, shades: &HashMap<String, Shade>, title: &str) -> 
         r#"<svg class="carte" viewBox="0 0 {} {}" role="group" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"#,
         geom.width,
         geom.height,
-        esc(title)
+        crate::text::escape_html(title)
     );
     for (code, d) in &geom.communes {
         let shade = shades.get(code);
@@ -179,15 +179,15 @@ pub fn svg(geom: &MapGeometry, shades: &HashMap<String, Shade>, title: &str) -> 
         let label = shade.map_or_else(|| code.clone(), |s| s.label.clone());
         let path = format!(
             r#"<path class="q{class}" d="{d}"><title>{}</title></path>"#,
-            esc(&label)
+            crate::text::escape_html(&label)
         );
         match shade.and_then(|s| s.href.as_deref()) {
             Some(href) => {
                 let _ = write!(
                     s,
                     r#"<a href="{}" aria-label="{}">{path}</a>"#,
-                    esc(href),
-                    esc(&label)
+                    crate::text::escape_html(href),
+                    crate::text::escape_html(&label)
                 );
             }
             None => s.push_str(&path),
@@ -195,13 +195,6 @@ pub fn svg(geom: &MapGeometry, shades: &HashMap<String, Shade>, title: &str) -> 
     }
     s.push_str("</svg>");
     s
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

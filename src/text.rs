@@ -63,6 +63,14 @@ pub fn has_invisible(s: &str) -> bool {
     })
 }
 
+/// Text safe inside HTML content and double-quoted attributes.
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// Edit distance (insertions, deletions, substitutions, adjacent transpositions).
 pub fn distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();

@@ -152,11 +152,11 @@ fn render_with(
                 let title = if title.is_empty() {
                     String::new()
                 } else {
-                    format!(" title=\"{}\"", attr(&title))
+                    format!(" title=\"{}\"", crate::text::escape_html(&title))
                 };
                 Some(Event::InlineHtml(CowStr::from(format!(
                     "<a href=\"{}\"{title}{rel}>",
-                    attr(&href)
+                    crate::text::escape_html(&href)
                 ))))
             }
         },
@@ -187,7 +187,7 @@ fn render_with(
                 image_stack.push(ImageKind::Linked);
                 Some(Event::InlineHtml(CowStr::from(format!(
                     "<a href=\"{}\" rel=\"{EXTERNAL_REL}\">Image : ",
-                    attr(&dest_url)
+                    crate::text::escape_html(&dest_url)
                 ))))
             }
             _ => {
@@ -342,13 +342,6 @@ fn classify(url: &str, site_host: &str) -> LinkKind {
     } else {
         LinkKind::Relative
     }
-}
-
-fn attr(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

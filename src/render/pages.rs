@@ -250,19 +250,7 @@ pub fn context(view: &View, job: Job) -> (&'static str, Context) {
                 url: String,
                 crumbs: Vec<Link>,
                 section: &'static str| {
-        let canonical = format!(
-            "{}{}",
-            view.site.base_url,
-            url.strip_prefix(root.as_str()).unwrap_or(&url)
-        );
-        PageMeta {
-            title,
-            description,
-            url,
-            canonical,
-            breadcrumbs: crumbs,
-            section,
-        }
+        page_meta(view, title, description, url, crumbs, section)
     };
     let template = match job {
         Job::Map { .. }

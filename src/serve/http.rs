@@ -110,7 +110,7 @@ async fn page(State(shared): State<Shared>, uri: Uri) -> Response {
         Served::Failed(message) => {
             let body = format!(
                 "<!doctype html><html lang=fr><meta charset=utf-8><title>Erreur de rendu</title><body><h1>Erreur de rendu</h1><pre>{}</pre>",
-                escape(&message)
+                crate::text::escape_html(&message)
             );
             html_response(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -218,10 +218,10 @@ pub fn overlay(problems: &[Diagnostic]) -> String {
         };
         items.push_str(&format!(
             "<li style=\"margin:.6rem 0\"><code>{}</code> <strong>[{}]</strong> {}<br><span>aide : {}</span></li>",
-            escape(&place),
-            escape(d.rule()),
-            escape(&d.message(Lang::Fr)),
-            escape(&d.help(Lang::Fr))
+            crate::text::escape_html(&place),
+            crate::text::escape_html(d.rule()),
+            crate::text::escape_html(&d.message(Lang::Fr)),
+            crate::text::escape_html(&d.help(Lang::Fr))
         ));
     }
     format!(
@@ -233,13 +233,6 @@ pub fn overlay(problems: &[Diagnostic]) -> String {
          <button type=\"button\" onclick=\"this.parentNode.remove()\" style=\"margin-top:.5rem\">Masquer</button></div>",
         problems.len()
     )
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
