@@ -1,22 +1,30 @@
 //! Small text utilities shared by checks, model and rendering: folding, slugs, suggestions.
 
-use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 /// Lower case without accents, ligatures expanded: the form used to compare names, banned words
 /// and commune names the way people type them.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.nfd() {
-        if is_combining_mark(c) {
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
             continue;
         }
-        match c {
-            'œ' | 'Œ' => out.push_str("oe"),
-            'æ' | 'Æ' => out.push_str("ae"),
-            '’' | 'ʼ' | '‘' => out.push('\''),
-            _ => out.extend(c.to_lowercase()),
-        }
+        // Per-character canonical decomposition equals the NFD of the string once combining
+        // marks are dropped (reordering only ever moves marks), and skips the NFD buffer for
+        // the ASCII that makes up most French text.
+        unicode_normalization::char::decompose_canonical(c, |d| {
+            if is_combining_mark(d) {
+                return;
+            }
+            match d {
+                'œ' | 'Œ' => out.push_str("oe"),
+                'æ' | 'Æ' => out.push_str("ae"),
+                '’' | 'ʼ' | '‘' => out.push('\''),
+                _ => out.extend(d.to_lowercase()),
+            }
+        });
     }
     out
 }
@@ -130,6 +138,33 @@ mod tests {
             "developpeur oeuvre sainte-enimie"
         );
         assert_eq!(fold("L’entreprise"), "l'entreprise");
+    }
+
+    /// The definition `fold` implements faster: NFD of the whole string, marks dropped.
+    fn fold_by_nfd(s: &str) -> String {
+        use unicode_normalization::UnicodeNormalization;
+        let mut out = String::new();
+        for c in s.nfd().filter(|c| !is_combining_mark(*c)) {
+            match c {
+                'œ' | 'Œ' => out.push_str("oe"),
+                'æ' | 'Æ' => out.push_str("ae"),
+                '’' | 'ʼ' | '‘' => out.push('\''),
+                _ => out.extend(c.to_lowercase()),
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fold_equals_nfd_without_marks(s in "\\PC{0,40}") {
+            proptest::prop_assert_eq!(fold(&s), fold_by_nfd(&s));
+        }
+
+        #[test]
+        fn fold_equals_nfd_on_accented_latin(s in "[a-zA-Zàâäçéèêëîïôöùûüÿœæ\u{0300}-\u{036f}ǅ ]{0,40}") {
+            proptest::prop_assert_eq!(fold(&s), fold_by_nfd(&s));
+        }
     }
 
     #[test]
