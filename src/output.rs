@@ -134,14 +134,29 @@ pub fn minify_html(html: &[u8]) -> Vec<u8> {
 /// as `\u` escapes, so a `</script>` or an HTML tag in contributor text can never close or open
 /// markup, whether the file is fetched, inlined or sniffed. These characters only ever occur inside
 /// JSON strings, so the replacement keeps the document equal.
-pub fn safe_json(value: &impl serde::Serialize) -> Vec<u8> {
-    escape_json_markup(&serde_json::to_string(value).unwrap_or_else(|_| "null".into())).into_bytes()
+pub fn safe_json<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    let json = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
+    if json.as_bytes().iter().any(needs_escape) {
+        escape_json_markup(&json).into_bytes()
+    } else {
+        json.into_bytes()
+    }
+}
+
+/// Whether a byte may start something [`escape_json_markup`] rewrites (most JSON holds none, so
+/// one byte scan spares the copy). U+2028 and U+2029 both start with the byte E2.
+fn needs_escape(b: &u8) -> bool {
+    matches!(b, b'<' | b'>' | b'&' | 0xE2)
 }
 
 /// The escaping of [`safe_json`], for JSON text already written (pretty-printed, say).
 pub fn escape_json_markup(json: &str) -> String {
+    let Some(first) = json.as_bytes().iter().position(needs_escape) else {
+        return json.to_string();
+    };
     let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
+    out.push_str(&json[..first]);
+    for c in json[first..].chars() {
         match c {
             '<' => out.push_str("\\u003c"),
             '>' => out.push_str("\\u003e"),

@@ -176,3 +176,107 @@ fn files_are_fingerprinted_and_cards_hold_only_display_fields() {
     assert_eq!(first["n"], "Alpha Graphisme");
     assert_eq!(first["v"], true);
 }
+
+/// The split files put back together (every shard grafted, the field lengths from the facets)
+/// are the index elasticlunr-rs itself builds from the same documents: same terms, same postings,
+/// same term frequencies and document frequencies, same field lengths and document count.
+#[test]
+fn split_files_equal_elasticlunr_rs_index_of_the_same_documents() {
+    for audience in [Audience::Public, Audience::Mediation] {
+        let opts = SiteOptions {
+            root: Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf(),
+            today: Date::parse("2025-11-28").unwrap(),
+            base_url: None,
+        };
+        let loaded = annuaire::load(&opts).unwrap();
+        let view = audience::project(&loaded.directory, audience);
+        let index = search::build(&view);
+        let files: BTreeMap<String, Vec<u8>> =
+            index.files.into_iter().map(|f| (f.path, f.bytes)).collect();
+        let read = |url: &str| -> Value {
+            serde_json::from_slice(&files[url.trim_start_matches('/')]).unwrap()
+        };
+        let manifest = read(&index.manifest_url);
+
+        let mut oracle =
+            elasticlunr::IndexBuilder::with_language(Box::new(search::pipeline::French))
+                .save_docs(false)
+                .add_fields(search::FIELDS.iter().map(|f| f.0))
+                .build();
+        for (i, fields) in search::documents(&view).iter().enumerate() {
+            oracle.add_doc(&i.to_string(), fields);
+        }
+        let oracle: Value = serde_json::from_str(&oracle.to_json()).unwrap();
+
+        // Skeleton: everything but the tries and the document store's contents.
+        let skeleton = &manifest["skeleton"];
+        for key in ["version", "fields", "ref", "pipeline", "lang"] {
+            assert_eq!(skeleton[key], oracle[key], "{key}");
+        }
+        assert_eq!(
+            skeleton["documentStore"]["length"],
+            oracle["documentStore"]["length"]
+        );
+
+        // Tries: every term's postings, from the shards.
+        for (field, _) in search::FIELDS {
+            let ours = postings_by_term(&files, &manifest, field);
+            let theirs = {
+                let mut out = BTreeMap::new();
+                walk_postings(&oracle["index"][field]["root"], "", &mut out);
+                out
+            };
+            assert_eq!(ours.len(), theirs.len(), "{audience:?} {field}: term count");
+            assert_eq!(ours, theirs, "{audience:?} {field}");
+        }
+
+        // Field lengths, from the facets.
+        let facets = read(manifest["facets"].as_str().unwrap());
+        let doc_info = oracle["documentStore"]["docInfo"].as_object().unwrap();
+        assert_eq!(facets.as_array().unwrap().len(), doc_info.len());
+        for (id, row) in facets.as_array().unwrap().iter().enumerate() {
+            for (k, (field, _)) in search::FIELDS.iter().enumerate() {
+                assert_eq!(
+                    row[4][k],
+                    doc_info[&id.to_string()][*field],
+                    "doc {id} {field}"
+                );
+            }
+        }
+    }
+}
+
+/// term → (df, [(doc, tf)]) of one field's trie.
+type Postings = BTreeMap<String, (i64, Vec<(String, String)>)>;
+
+fn walk_postings(node: &Value, prefix: &str, out: &mut Postings) {
+    let Value::Object(map) = node else { return };
+    if let Some(Value::Object(docs)) = map.get("docs")
+        && !docs.is_empty()
+    {
+        // tf compared as numbers printed the same way (1 and 1.0 are the same to JavaScript).
+        let list = docs
+            .iter()
+            .map(|(d, tf)| (d.clone(), format!("{:.12}", tf["tf"].as_f64().unwrap())))
+            .collect();
+        out.insert(prefix.to_string(), (map["df"].as_i64().unwrap(), list));
+    }
+    for (k, v) in map {
+        if k != "docs" && k != "df" {
+            walk_postings(v, &format!("{prefix}{k}"), out);
+        }
+    }
+}
+
+fn postings_by_term(files: &BTreeMap<String, Vec<u8>>, manifest: &Value, field: &str) -> Postings {
+    let mut out = BTreeMap::new();
+    for (key, url) in manifest["shards"].as_object().unwrap() {
+        let shard: Value =
+            serde_json::from_slice(&files[url.as_str().unwrap().trim_start_matches('/')]).unwrap();
+        let prefix = key.trim_end_matches('=');
+        if let Some(tree) = shard["tries"].get(field) {
+            walk_postings(tree, prefix, &mut out);
+        }
+    }
+    out
+}

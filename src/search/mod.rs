@@ -7,20 +7,26 @@
 //!   document count, empty tries), the shard table, the doc-chunk and facet file names, the
 //!   families and communes used by facets, and a place lookup (names, former names and postcodes
 //!   → communes) so "Marvejols" or "48100" in a query becomes a commune filter;
-//! - `shard-<prefix>.<hash>.json` — for one term prefix, the subtrees of every field's trie and the
-//!   field lengths of the documents they mention: the browser grafts them into the skeleton, so
-//!   stock elasticlunr.js scores exactly as the full index would;
+//! - `shard-<prefix>.<hash>.json` — for one term prefix, the subtrees of every field's trie: the
+//!   browser grafts them into the skeleton, so stock elasticlunr.js scores exactly as the full
+//!   index would;
 //! - `docs-<n>.<hash>.json` — what a result shows (name, URL, summary, commune, skills, verified),
 //!   [`DOCS_PER_CHUNK`] documents per file;
 //! - `facets.<hash>.json` — per document: family bitmask, verified, commune and zone, for facet
-//!   counts over all matches.
+//!   counts over all matches, and the field lengths elasticlunr scores with (its `docInfo`), sent
+//!   once here rather than repeated in every shard that names the document.
+//!
+//! The postings are built by [`postings`] (compact, written straight into shards); the tokens
+//! come from [`pipeline`], the same code our elasticlunr-rs [`pipeline::French`] language runs.
 
 pub mod pipeline;
+pub mod postings;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::audience::View;
 use crate::output::fingerprinted_name;
@@ -30,6 +36,8 @@ pub const FIELDS: &[(&str, u32)] = &[("nom", 4), ("competences", 3), ("lieu", 2)
 pub const DOCS_PER_CHUNK: usize = 64;
 /// A shard whose JSON is larger than this is split by one more character.
 pub const MAX_SHARD_BYTES: usize = 48 * 1024;
+/// Prefixes stop growing at this length: a longer one would only ever split a handful of terms.
+pub const MAX_PREFIX_CHARS: usize = 3;
 
 /// One output file of the search index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,51 +64,132 @@ struct DocCard<'a> {
     v: bool,
 }
 
-/// Builds the index files for `view` (only what its audience may see).
-pub fn build(view: &View) -> SearchIndex {
-    let root = &view.site.root;
-    let mut index = elasticlunr::IndexBuilder::with_language(Box::new(pipeline::French))
+/// The texts indexed for each provider, in document order, one per field of [`FIELDS`]: name; families and skills;
+/// commune, postcodes, zone and former commune names; summary and body as plain text.
+pub fn documents(view: &View) -> Vec<[String; 4]> {
+    let former = former_names(view);
+    view.providers
+        .iter()
+        .map(|p| document(p, &former))
+        .collect()
+}
+
+/// Former names of each commune, by code.
+fn former_names(view: &View) -> HashMap<&str, &[String]> {
+    view.communes
+        .iter()
+        .map(|c| (c.code.as_str(), c.former.as_slice()))
+        .collect()
+}
+
+fn document(p: &crate::audience::ProviderView, former: &HashMap<&str, &[String]>) -> [String; 4] {
+    let former = |code: &str| former.get(code).copied().unwrap_or_default();
+    let mut skills = String::new();
+    for g in &p.groups {
+        push_word(&mut skills, &g.family_label);
+        for c in &g.claims {
+            push_word(&mut skills, &c.label);
+        }
+    }
+    let mut place = p.commune.name.clone();
+    for pc in &p.commune.postal_codes {
+        push_word(&mut place, pc);
+    }
+    for f in former(&p.commune.code) {
+        push_word(&mut place, f);
+    }
+    for z in &p.zone {
+        push_word(&mut place, &z.name);
+        for f in former(&z.code) {
+            push_word(&mut place, f);
+        }
+    }
+    let text = format!(
+        "{} {}",
+        p.summary,
+        crate::render::markdown::plain_text(&p.body)
+    );
+    [p.name.clone(), skills, place, text]
+}
+
+fn push_word(out: &mut String, word: &str) {
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(word);
+}
+
+/// Providers analysed per batch: enough to keep both cores busy, few enough that the token lists
+/// in flight stay small next to the postings.
+const BATCH: usize = 2048;
+
+/// The inverted index of every field, and each document's field lengths (tokens after the
+/// pipeline, as elasticlunr counts them).
+pub fn index_fields(view: &View) -> (Vec<postings::FieldIndex>, Vec<[u32; 4]>) {
+    let mut builders: Vec<postings::FieldBuilder> =
+        FIELDS.iter().map(|_| Default::default()).collect();
+    let mut lengths = Vec::with_capacity(view.providers.len());
+    let former = former_names(view);
+    for (batch, providers) in view.providers.chunks(BATCH).enumerate() {
+        // Analysed in parallel, then transposed so each field's postings grow on their own thread.
+        let analysed: Vec<[Vec<String>; 4]> = providers
+            .par_iter()
+            .map(|p| document(p, &former).map(|text| pipeline::analyze(&text)))
+            .collect();
+        let first = (batch * BATCH) as u32;
+        let mut per_field: Vec<Vec<Vec<String>>> = FIELDS.iter().map(|_| Vec::new()).collect();
+        for fields in analysed {
+            lengths.push(fields.each_ref().map(|f| f.len() as u32));
+            for (column, tokens) in per_field.iter_mut().zip(fields) {
+                column.push(tokens);
+            }
+        }
+        builders
+            .par_iter_mut()
+            .zip(per_field.par_iter_mut())
+            .for_each(|(builder, column)| {
+                for (k, tokens) in column.iter_mut().enumerate() {
+                    builder.add(first + k as u32, tokens);
+                }
+            });
+    }
+    let fields = builders
+        .into_par_iter()
+        .map(postings::FieldBuilder::finish)
+        .collect();
+    (fields, lengths)
+}
+
+/// The manifest's index skeleton: elasticlunr-rs's own serialisation of an empty index with our
+/// language and pipeline, so elasticlunr.js loads it as one of its own, with the real count of
+/// documents (idf depends on it).
+fn skeleton(documents: usize) -> Value {
+    let empty = elasticlunr::IndexBuilder::with_language(Box::new(pipeline::French))
         .save_docs(false)
         .add_fields(FIELDS.iter().map(|f| f.0))
         .build();
-    let commune_names: BTreeMap<&str, &crate::audience::CommuneView> =
-        view.communes.iter().map(|c| (c.code.as_str(), c)).collect();
-    for (i, p) in view.providers.iter().enumerate() {
-        let skills: Vec<String> = p
-            .groups
-            .iter()
-            .flat_map(|g| {
-                std::iter::once(g.family_label.clone())
-                    .chain(g.claims.iter().map(|c| c.label.clone()))
-            })
-            .collect();
-        let mut place = vec![p.commune.name.clone()];
-        place.extend(p.commune.postal_codes.iter().cloned());
-        if let Some(c) = commune_names.get(p.commune.code.as_str()) {
-            place.extend(c.former.iter().cloned());
-        }
-        for z in &p.zone {
-            place.push(z.name.clone());
-            if let Some(c) = commune_names.get(z.code.as_str()) {
-                place.extend(c.former.iter().cloned());
-            }
-        }
-        let text = format!(
-            "{} {}",
-            p.summary,
-            crate::render::markdown::plain_text(&p.body)
-        );
-        index.add_doc(
-            &i.to_string(),
-            [p.name.clone(), skills.join(" "), place.join(" "), text],
-        );
+    let mut skeleton: Value = serde_json::from_str(&empty.to_json()).unwrap_or(Value::Null);
+    if let Some(store) = skeleton.get_mut("documentStore") {
+        store["length"] = json!(documents);
     }
-    let full: Value = serde_json::from_str(&index.to_json()).unwrap_or(Value::Null);
+    skeleton
+}
+
+/// A shard file before fingerprinting: its key in the manifest's shard table and its bytes.
+struct Shard {
+    key: String,
+    name: String,
+    json: String,
+}
+
+/// Builds the index files for `view` (only what its audience may see).
+pub fn build(view: &View) -> SearchIndex {
+    let root = &view.site.root;
+    let (fields, lengths) = index_fields(view);
 
     let mut files = Vec::new();
     let dir = "recherche";
-    let mut add = |name: &str, value: &Value| -> String {
-        let bytes = crate::output::safe_json(value);
+    let mut add = |name: &str, bytes: Vec<u8>| -> String {
         let fname = fingerprinted_name(&format!("{name}.json"), &bytes);
         files.push(SearchFile {
             path: format!("{dir}/{fname}"),
@@ -109,28 +198,20 @@ pub fn build(view: &View) -> SearchIndex {
         format!("{root}/{dir}/{fname}")
     };
 
-    // Shards by term prefix, split further while too large.
-    let (skeleton, tries, doc_info) = split_index(full);
-    let mut shard_urls = BTreeMap::new();
-    let mut pending: Vec<String> = first_chars(&tries)
-        .into_iter()
-        .map(|c| c.to_string())
+    // Shards by term prefix, split further while too large; written in parallel.
+    let shards: Vec<Shard> = first_chars(&fields, "")
+        .into_par_iter()
+        .flat_map_iter(|c| {
+            let mut out = Vec::new();
+            shard_tree(&fields, &c.to_string(), &mut out);
+            out
+        })
         .collect();
-    while let Some(prefix) = pending.pop() {
-        let shard = shard_for(&tries, &doc_info, &prefix);
-        let size = serde_json::to_vec(&shard).map(|b| b.len()).unwrap_or(0);
-        let children = next_chars(&tries, &prefix);
-        if size > MAX_SHARD_BYTES && prefix.len() < 3 && !children.is_empty() {
-            // The terms equal to the prefix itself stay in a shard of their own ("" child).
-            let own = shard_for_exact(&tries, &doc_info, &prefix);
-            if let Some(own) = own {
-                shard_urls.insert(format!("{prefix}="), add(&format!("shard-{prefix}_"), &own));
-            }
-            pending.extend(children.into_iter().map(|c| format!("{prefix}{c}")));
-        } else {
-            shard_urls.insert(prefix.clone(), add(&format!("shard-{prefix}"), &shard));
-        }
+    let mut shard_urls = BTreeMap::new();
+    for shard in shards {
+        shard_urls.insert(shard.key, add(&shard.name, shard.json.into_bytes()));
     }
+    drop(fields);
 
     // Result cards, in chunks.
     let cards: Vec<DocCard> = view
@@ -148,35 +229,37 @@ pub fn build(view: &View) -> SearchIndex {
             v: p.verified_count > 0,
         })
         .collect();
-    let doc_urls: Vec<String> = cards
-        .chunks(DOCS_PER_CHUNK)
+    let chunks: Vec<Vec<u8>> = cards
+        .par_chunks(DOCS_PER_CHUNK)
+        .map(crate::output::safe_json)
+        .collect();
+    let doc_urls: Vec<String> = chunks
+        .into_iter()
         .enumerate()
-        .map(|(n, chunk)| {
-            add(
-                &format!("docs-{n}"),
-                &serde_json::to_value(chunk).unwrap_or(Value::Null),
-            )
-        })
+        .map(|(n, bytes)| add(&format!("docs-{n}"), bytes))
         .collect();
 
-    // Facets: [family bitmask, verified, commune index, zone] per document; zone is -1 for the
-    // whole territory, or the list of commune indices served besides its own.
-    let family_index: BTreeMap<&str, usize> = view
+    // Facets: [family bitmask, verified, commune index, zone, field lengths] per document; zone
+    // is -1 for the whole territory, or the list of commune indices served besides its own. The
+    // field lengths (elasticlunr's `docInfo`) come here, fetched once with the first query,
+    // rather than repeated in every shard that mentions a document.
+    let family_index: HashMap<&str, usize> = view
         .families
         .iter()
         .enumerate()
         .map(|(i, f)| (f.id.as_str(), i))
         .collect();
-    let commune_index: BTreeMap<&str, usize> = view
+    let commune_index: HashMap<&str, usize> = view
         .communes
         .iter()
         .enumerate()
         .map(|(i, c)| (c.code.as_str(), i))
         .collect();
-    let facets: Vec<Value> = view
+    let facets: Vec<FacetRow> = view
         .providers
         .iter()
-        .map(|p| {
+        .zip(&lengths)
+        .map(|(p, lengths)| {
             let mask: u64 = p
                 .groups
                 .iter()
@@ -187,18 +270,24 @@ pub fn build(view: &View) -> SearchIndex {
                 .copied()
                 .map_or(-1, |i| i as i64);
             let zone = match p.zone_kind {
-                "territoire" => json!(-1),
-                _ => json!(
+                "territoire" => Zone::Territory(-1),
+                _ => Zone::Communes(
                     p.zone
                         .iter()
-                        .filter_map(|z| commune_index.get(z.code.as_str()))
-                        .collect::<Vec<_>>()
+                        .filter_map(|z| commune_index.get(z.code.as_str()).copied())
+                        .collect(),
                 ),
             };
-            json!([mask, u8::from(p.verified_count > 0), commune, zone])
+            (
+                mask,
+                u8::from(p.verified_count > 0),
+                commune,
+                zone,
+                *lengths,
+            )
         })
         .collect();
-    let facets_url = add("facets", &Value::Array(facets));
+    let facets_url = add("facets", crate::output::safe_json(&facets));
 
     // Places a query may name: folded token strings → commune indices.
     let mut places: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
@@ -214,8 +303,8 @@ pub fn build(view: &View) -> SearchIndex {
         }
     }
     let manifest = json!({
-        "version": 1,
-        "skeleton": skeleton,
+        "version": 2,
+        "skeleton": skeleton(view.providers.len()),
         "fields": FIELDS.iter().map(|(f, b)| json!({"name": f, "boost": b})).collect::<Vec<_>>(),
         "shards": shard_urls,
         "docs": { "perChunk": DOCS_PER_CHUNK, "files": doc_urls },
@@ -225,130 +314,96 @@ pub fn build(view: &View) -> SearchIndex {
         "places": places,
         "territoryCount": view.territory_wide.len(),
     });
-    let manifest_url = add("index", &manifest);
+    let manifest_url = add("index", crate::output::safe_json(&manifest));
     SearchIndex {
         files,
         manifest_url,
     }
 }
 
-type Tries = BTreeMap<String, Map<String, Value>>;
+/// One row of the facets file.
+type FacetRow = (u64, u8, i64, Zone, [u32; 4]);
 
-/// Splits the serialised elasticlunr index into a skeleton (empty tries, empty docInfo), the root
-/// trie of each field, and the field lengths of each document.
-fn split_index(mut full: Value) -> (Value, Tries, Map<String, Value>) {
-    let mut tries = BTreeMap::new();
-    if let Some(Value::Object(fields)) = full.get_mut("index") {
-        for (field, inverted) in fields.iter_mut() {
-            let root = inverted.get_mut("root").map(Value::take);
-            if let Some(Value::Object(root)) = root {
-                tries.insert(field.clone(), root);
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Zone {
+    /// `-1`: the whole territory.
+    Territory(i8),
+    /// The indices of the communes served besides the provider's own.
+    Communes(Vec<usize>),
+}
+
+/// The distinct characters following `prefix` in the terms of any field.
+fn first_chars(fields: &[postings::FieldIndex], prefix: &str) -> BTreeSet<char> {
+    let mut out = BTreeSet::new();
+    for field in fields {
+        for (term, _) in field.with_prefix(prefix) {
+            if let Some(c) = term[prefix.len()..].chars().next() {
+                out.insert(c);
             }
-            *inverted = json!({ "root": { "docs": {}, "df": 0 } });
         }
     }
-    let doc_info = full
-        .get_mut("documentStore")
-        .and_then(|d| d.get_mut("docInfo"))
-        .map(Value::take)
-        .and_then(|v| {
-            if let Value::Object(m) = v {
-                Some(m)
-            } else {
-                None
-            }
-        })
-        .unwrap_or_default();
-    if let Some(store) = full.get_mut("documentStore") {
-        store["docInfo"] = json!({});
-        store["docs"] = json!({});
-    }
-    (full, tries, doc_info)
+    out
 }
 
-fn is_child_key(k: &str) -> bool {
-    k != "docs" && k != "df"
-}
-
-fn first_chars(tries: &Tries) -> BTreeSet<String> {
-    tries
-        .values()
-        .flat_map(|root| root.keys().filter(|k| is_child_key(k)).cloned())
-        .collect()
-}
-
-fn node<'a>(root: &'a Map<String, Value>, prefix: &str) -> Option<&'a Map<String, Value>> {
-    let mut cur = root;
-    for c in prefix.chars() {
-        cur = cur.get(&c.to_string())?.as_object()?;
-    }
-    Some(cur)
-}
-
-fn next_chars(tries: &Tries, prefix: &str) -> BTreeSet<String> {
-    tries
-        .values()
-        .filter_map(|root| node(root, prefix))
-        .flat_map(|n| n.keys().filter(|k| is_child_key(k)).cloned())
-        .collect()
-}
-
-fn collect_docs(n: &Map<String, Value>, out: &mut BTreeSet<String>) {
-    if let Some(Value::Object(docs)) = n.get("docs") {
-        out.extend(docs.keys().cloned());
-    }
-    for (k, v) in n {
-        if is_child_key(k)
-            && let Value::Object(child) = v
+/// The shard of `prefix`, or, when it is too large, one shard for the terms equal to `prefix` and
+/// the shards of each longer prefix.
+fn shard_tree(fields: &[postings::FieldIndex], prefix: &str, out: &mut Vec<Shard>) {
+    let json = shard_json(fields, prefix, false);
+    let children = first_chars(fields, prefix);
+    if json.len() > MAX_SHARD_BYTES && prefix.chars().count() < MAX_PREFIX_CHARS {
+        if let Some(own) = Some(shard_json(fields, prefix, true)).filter(|j| j.len() > EMPTY_SHARD)
         {
-            collect_docs(child, out);
+            out.push(Shard {
+                key: format!("{prefix}="),
+                name: format!("shard-{prefix}_"),
+                json: own,
+            });
         }
+        for c in children {
+            shard_tree(fields, &format!("{prefix}{c}"), out);
+        }
+    } else {
+        out.push(Shard {
+            key: prefix.to_string(),
+            name: format!("shard-{prefix}"),
+            json,
+        });
     }
 }
 
-fn with_doc_info(
-    tries: Map<String, Value>,
-    doc_info: &Map<String, Value>,
-    docs: &BTreeSet<String>,
-) -> Value {
-    let info: Map<String, Value> = docs
-        .iter()
-        .filter_map(|d| doc_info.get(d).map(|v| (d.clone(), v.clone())))
-        .collect();
-    json!({ "tries": tries, "docInfo": info })
-}
+/// `{"tries":{}}`: a shard with nothing in it.
+const EMPTY_SHARD: usize = 12;
 
-/// The subtree at `prefix` of every field.
-fn shard_for(tries: &Tries, doc_info: &Map<String, Value>, prefix: &str) -> Value {
-    let mut out = Map::new();
-    let mut docs = BTreeSet::new();
-    for (field, root) in tries {
-        if let Some(n) = node(root, prefix) {
-            collect_docs(n, &mut docs);
-            out.insert(field.clone(), Value::Object(n.clone()));
+/// `{"tries":{field: node…}}` with each field's node at `prefix`: the whole subtree, or only the
+/// node's own postings (`exact`, when its children go to shards of their own).
+fn shard_json(fields: &[postings::FieldIndex], prefix: &str, exact: bool) -> String {
+    let mut out = String::from("{\"tries\":{");
+    let mut first = true;
+    for ((name, _), field) in FIELDS.iter().zip(fields) {
+        let terms = field.with_prefix(prefix);
+        if terms.is_empty() {
+            continue;
         }
-    }
-    with_doc_info(out, doc_info, &docs)
-}
-
-/// Only the node at `prefix` itself (its own postings), when its children get shards of their own.
-fn shard_for_exact(tries: &Tries, doc_info: &Map<String, Value>, prefix: &str) -> Option<Value> {
-    let mut out = Map::new();
-    let mut docs = BTreeSet::new();
-    for (field, root) in tries {
-        if let Some(n) = node(root, prefix) {
-            let own: Map<String, Value> = n
-                .iter()
-                .filter(|(k, _)| !is_child_key(k))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            if let Some(Value::Object(d)) = own.get("docs")
-                && !d.is_empty()
-            {
-                docs.extend(d.keys().cloned());
-                out.insert(field.clone(), Value::Object(own));
+        let own = terms.first().filter(|(t, _)| t == prefix);
+        if exact && own.is_none() {
+            continue;
+        }
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        out.push('"');
+        out.push_str(name);
+        out.push_str("\":{");
+        match own {
+            Some((_, postings)) if exact => {
+                postings::write_postings(&mut out, postings);
+                out.push('}');
             }
+            _ => postings::write_node(&mut out, terms, prefix.len()),
         }
     }
-    (!out.is_empty()).then(|| with_doc_info(out, doc_info, &docs))
+    out.push_str("}}");
+    out
 }

@@ -2,7 +2,7 @@
  *
  * The manifest holds an elasticlunr index skeleton; shards (subtrees of each field's trie, by
  * term prefix) are fetched only when a query needs them and grafted in, so stock elasticlunr.js
- * scores exactly as it would on the whole index. Semantics:
+ * scores exactly as it would on the whole index (field lengths come with the facets). Semantics:
  * - every query word must match (in any field); the last word, still being typed, matches as a
  *   prefix;
  * - a commune, former commune or postcode named in the query becomes a place filter: providers
@@ -82,13 +82,25 @@
         node[last] = sub;
       }
     });
-    var info = idx.documentStore.docInfo;
-    Object.keys(shard.docInfo).forEach(function (ref) { info[ref] = shard.docInfo[ref]; });
   };
 
+  /* The facets file also holds each document's field lengths (elasticlunr's docInfo), which
+   * scoring divides by: they go into the document store once, with the document itself. */
   Engine.prototype.loadFacets = function () {
     var self = this;
-    return once(this.facetsPromises, "facets", function () { return self.fetch(self.m.facets); });
+    return once(this.facetsPromises, "facets", function () {
+      return self.fetch(self.m.facets).then(function (facets) {
+        var store = self.idx.documentStore;
+        var fields = self.m.fields;
+        facets.forEach(function (row, id) {
+          var info = {};
+          fields.forEach(function (f, k) { info[f.name] = row[4][k]; });
+          store.docs[id] = null;
+          store.docInfo[id] = info;
+        });
+        return facets;
+      });
+    });
   };
 
   /* Result cards for document ids: {n: name, u: url, r: summary, c: commune, s: skills, v: verified}. */
