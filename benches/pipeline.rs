@@ -22,7 +22,7 @@ use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_
 use rayon::prelude::*;
 
 use annuaire::audience::{self, Audience, View};
-use annuaire::output::{self, Staging};
+use annuaire::output::Staging;
 use annuaire::render::pages::{self, Job};
 use annuaire::render::{self, theme::Theme};
 use annuaire::serve::state::{Live, Served};
@@ -100,6 +100,17 @@ fn sizes() -> Vec<usize> {
     v
 }
 
+/// What minify-html makes of a page: the per-page minification the build used to run, kept as
+/// the yardstick for the templates' minification (`render::minify`).
+fn minify_html(html: &[u8]) -> Vec<u8> {
+    let cfg = minify_html::Cfg {
+        keep_html_and_head_opening_tags: true,
+        keep_closing_tags: false,
+        ..minify_html::Cfg::new()
+    };
+    minify_html::minify(html, &cfg)
+}
+
 /// Slow routines: ten flat samples, short warm-up.
 fn slow(g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, secs: u64) {
     g.sample_size(10)
@@ -127,7 +138,6 @@ fn front_matters(site: &Site) -> Vec<(String, u32)> {
 
 struct Rendered {
     view: View,
-    theme: Theme,
     tera: tera::Tera,
     jobs: Vec<Job>,
 }
@@ -142,7 +152,6 @@ fn prepared(site: &Site) -> Rendered {
     let jobs = pages::plan(&view);
     Rendered {
         view,
-        theme,
         tera,
         jobs,
     }
@@ -207,16 +216,15 @@ fn stages(c: &mut Criterion) {
             } else {
                 "site_to_staging_plain"
             };
+            let mut theme = Theme::load(site.root(), "default").expect("theme");
+            theme.minify = minify;
             g.bench_function(id, |b| {
                 b.iter_custom(|iters| {
                     let mut total = Duration::ZERO;
                     for _ in 0..iters {
                         let staging = Staging::new(&out).expect("staging");
                         let t = Instant::now();
-                        black_box(
-                            render::render_site(&r.view, &r.theme, &staging, minify)
-                                .expect("render"),
-                        );
+                        black_box(render::render_site(&r.view, &theme, &staging).expect("render"));
                         total += t.elapsed();
                         drop(staging); // removing the staging folder is not timed
                     }
@@ -258,18 +266,18 @@ fn stages(c: &mut Criterion) {
         });
         g.throughput(Throughput::Bytes(html.len() as u64));
         g.bench_function("minify_provider", |b| {
-            b.iter(|| black_box(output::minify_html(html.as_bytes())))
+            b.iter(|| black_box(minify_html(html.as_bytes())))
         });
         g.throughput(Throughput::Bytes(largest.len() as u64));
         g.bench_function("minify_largest", |b| {
-            b.iter(|| black_box(output::minify_html(largest.as_bytes())))
+            b.iter(|| black_box(minify_html(largest.as_bytes())))
         });
         g.finish();
         eprintln!(
             "[pipeline] N={n}: {} pages; provider page {} bytes ({} minified), largest page {} bytes",
             r.jobs.len(),
             html.len(),
-            output::minify_html(html.as_bytes()).len(),
+            minify_html(html.as_bytes()).len(),
             largest.len()
         );
 
@@ -281,7 +289,7 @@ fn stages(c: &mut Criterion) {
                 let html = render::render_page(&r.view, &r.tera, job).expect("render");
                 (
                     pages::output_path(&r.view, job),
-                    output::minify_html(html.as_bytes()),
+                    minify_html(html.as_bytes()),
                 )
             })
             .collect();

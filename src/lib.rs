@@ -401,6 +401,7 @@ pub struct BuildOptions {
     pub audience: Audience,
     /// Fail on any error in any entry instead of leaving the entry out.
     pub strict: bool,
+    /// Minify the templates (the output is then minified HTML); see `render::minify`.
     pub minify: bool,
 }
 
@@ -430,13 +431,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     }
     let mut timings = loaded.timings.clone();
     let t = Instant::now();
-    let theme = render::theme::Theme::load(&opts.site.root, &loaded.directory.config.theme)
+    let mut theme = render::theme::Theme::load(&opts.site.root, &loaded.directory.config.theme)
         .map_err(|e| Error::Render(render::RenderError::Theme(e)))?;
+    theme.minify = opts.minify;
     let view = audience::project(&loaded.directory, opts.audience);
     timings.push(("project", t.elapsed()));
     let t = Instant::now();
     let staging = output::Staging::new(&opts.out)?;
-    let rendered = render::render_site(&view, &theme, &staging, opts.minify)?;
+    let rendered = render::render_site(&view, &theme, &staging)?;
     timings.push(("render", t.elapsed()));
     // Every internal link of every written page must lead to a written file (and anchor).
     let t = Instant::now();

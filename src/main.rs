@@ -62,7 +62,7 @@ enum Command {
         /// Remplace url_base de site.yaml (aperçus de déploiement).
         #[arg(long)]
         base_url: Option<String>,
-        /// N'applique pas la minification HTML.
+        /// Garde les espaces de mise en page des gabarits (pour relire la sortie).
         #[arg(long)]
         no_minify: bool,
         /// Affiche la durée de chaque étape.

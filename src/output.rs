@@ -119,17 +119,6 @@ fn absolute(p: &Path) -> PathBuf {
     }
 }
 
-/// Minifies a rendered page. CSS and JS inside pages are left alone: the theme ships them as
-/// separate, already small files, and their minifiers are the slow part of minify-html.
-pub fn minify_html(html: &[u8]) -> Vec<u8> {
-    let cfg = minify_html::Cfg {
-        keep_html_and_head_opening_tags: true,
-        keep_closing_tags: false,
-        ..minify_html::Cfg::new()
-    };
-    minify_html::minify(html, &cfg)
-}
-
 /// JSON safe to embed anywhere: `<`, `>` and `&` (and the JavaScript line separators) are written
 /// as `\u` escapes, so a `</script>` or an HTML tag in contributor text can never close or open
 /// markup, whether the file is fetched, inlined or sniffed. These characters only ever occur inside

@@ -2,6 +2,7 @@
 //! `serve` uses the same pieces to render single pages on request.
 
 pub mod markdown;
+pub mod minify;
 pub mod pages;
 pub mod theme;
 pub mod tools;
@@ -87,12 +88,7 @@ pub fn render_page(view: &View, tera: &tera::Tera, job: Job) -> Result<String, R
 
 /// Renders every page of `view` into `staging`, plus the theme's assets (fingerprinted) and the
 /// search index.
-pub fn render_site(
-    view: &View,
-    theme: &Theme,
-    staging: &Staging,
-    minify: bool,
-) -> Result<Rendered, RenderError> {
+pub fn render_site(view: &View, theme: &Theme, staging: &Staging) -> Result<Rendered, RenderError> {
     let (list, urls) = assets(theme, &view.site.root);
     let mut rendered = Rendered::default();
     for asset in &list {
@@ -111,12 +107,7 @@ pub fn render_site(
     let bytes = jobs
         .par_iter()
         .map(|&job| {
-            let html = render_page(view, &tera, job)?;
-            let bytes = if minify {
-                output::minify_html(html.as_bytes())
-            } else {
-                html.into_bytes()
-            };
+            let bytes = render_page(view, &tera, job)?.into_bytes();
             staging.write(&pages::output_path(view, job), &bytes)?;
             Ok::<u64, RenderError>(bytes.len() as u64)
         })
