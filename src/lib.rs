@@ -436,25 +436,20 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     theme.minify = opts.minify;
     let view = audience::project(&loaded.directory, opts.audience);
     timings.push(("project", t.elapsed()));
-    let t = Instant::now();
     let staging = output::Staging::new(&opts.out)?;
-    let rendered = render::render_site(&view, &theme, &staging)?;
-    timings.push(("render", t.elapsed()));
+    let mut rendered = render::render_site(&view, &theme, &staging)?;
+    timings.append(&mut rendered.timings);
     // Every internal link of every written page must lead to a written file (and anchor).
     let t = Instant::now();
     let site = links::internal::Site {
         base_url: &view.site.base_url,
         root: &view.site.root,
     };
-    let broken =
-        links::internal::check_dir(staging.dir(), &site).map_err(|e| output::OutputError {
-            action: "lecture de",
-            path: staging.dir().to_path_buf(),
-            source: e,
-        })?;
+    let broken = links::internal::check_scans(&rendered.scans, &rendered.files, &site);
     if !broken.is_empty() {
         return Err(Error::BrokenLinks(broken));
     }
+    rendered.scans = HashMap::new();
     timings.push(("links", t.elapsed()));
     let t = Instant::now();
     let out = staging.commit()?;

@@ -241,6 +241,16 @@ fn run(command: Command, stderr: &mut StandardStream) -> Result<ExitCode, String
                                 d.as_secs_f64() * 1000.0
                             );
                         }
+                        // Rendering time per template, all threads added up.
+                        for t in &report.rendered.templates {
+                            let _ = writeln!(
+                                stderr,
+                                "    gabarit {:<20} {:>7} page(s) {:>9.1} ms",
+                                t.template,
+                                t.pages,
+                                t.time.as_secs_f64() * 1000.0
+                            );
+                        }
                     }
                     Ok(ExitCode::SUCCESS)
                 }

@@ -7,7 +7,8 @@ pub mod pages;
 pub mod theme;
 pub mod tools;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
@@ -31,11 +32,51 @@ pub enum RenderError {
 }
 
 /// What was written.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct Rendered {
     pub pages: usize,
     pub assets: usize,
     pub bytes: u64,
+    /// Every file written, relative to the output folder (`/`-separated).
+    pub files: HashSet<String>,
+    /// The ids and links of every page written, taken from the bytes as they were written, for
+    /// the link check (which then reads nothing back from disk).
+    pub scans: HashMap<String, crate::links::internal::Scan>,
+    /// How long the parts of the render took (`build --timings`).
+    pub timings: Vec<(&'static str, Duration)>,
+    /// Per template: pages rendered and the time spent rendering them, all threads added up,
+    /// slowest first; a slow template shows itself here.
+    pub templates: Vec<TemplateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplateTime {
+    pub template: &'static str,
+    pub pages: usize,
+    pub time: Duration,
+}
+
+/// What one rendering thread gathers about the pages it wrote.
+#[derive(Default)]
+struct PagesDone {
+    bytes: u64,
+    paths: Vec<String>,
+    scans: Vec<(String, crate::links::internal::Scan)>,
+    templates: HashMap<&'static str, (usize, Duration)>,
+}
+
+impl PagesDone {
+    fn merge(mut self, other: PagesDone) -> PagesDone {
+        self.bytes += other.bytes;
+        self.paths.extend(other.paths);
+        self.scans.extend(other.scans);
+        for (t, (n, d)) in other.templates {
+            let e = self.templates.entry(t).or_default();
+            e.0 += n;
+            e.1 += d;
+        }
+        self
+    }
 }
 
 /// A theme asset under its fingerprinted name.
@@ -76,49 +117,140 @@ pub fn environment(
     Ok(tera)
 }
 
-/// Renders one page to HTML (not minified).
+/// Renders one page to HTML.
 pub fn render_page(view: &View, tera: &tera::Tera, job: Job) -> Result<String, RenderError> {
+    render_job(view, tera, job).map(|(_, html)| html)
+}
+
+fn render_job(
+    view: &View,
+    tera: &tera::Tera,
+    job: Job,
+) -> Result<(&'static str, String), RenderError> {
     let (template, ctx) = pages::context(view, job);
-    tera.render(template, &ctx).map_err(|e| RenderError::Page {
+    let html = tera.render(template, &ctx).map_err(|e| RenderError::Page {
         path: pages::output_path(view, job),
         template,
         detail: theme::error_chain(&e),
-    })
+    })?;
+    Ok((template, html))
 }
 
-/// Renders every page of `view` into `staging`, plus the theme's assets (fingerprinted) and the
-/// search index.
+/// Renders every page of `view` into `staging`, plus the theme's assets (fingerprinted), the
+/// search index and the exports. The pages render on every thread while one thread builds the
+/// search index and the exports, which are single files; only the pages whose template needs
+/// the search manifest's (fingerprinted) URL wait for the index.
 pub fn render_site(view: &View, theme: &Theme, staging: &Staging) -> Result<Rendered, RenderError> {
+    let started = Instant::now();
     let (list, urls) = assets(theme, &view.site.root);
     let mut rendered = Rendered::default();
     for asset in &list {
         staging.write(&asset.path, &asset.bytes)?;
         rendered.assets += 1;
         rendered.bytes += asset.bytes.len() as u64;
+        rendered.files.insert(asset.path.clone());
     }
-    let search = crate::search::build(view);
-    for file in &search.files {
-        staging.write(&file.path, &file.bytes)?;
-        rendered.assets += 1;
-        rendered.bytes += file.bytes.len() as u64;
-    }
-    let tera = environment(view, theme, &urls, &search.manifest_url)?;
+    let mut tera = environment(view, theme, &urls, "")?;
     let jobs = pages::plan(view);
-    let bytes = jobs
-        .par_iter()
-        .map(|&job| {
-            let bytes = render_page(view, &tera, job)?.into_bytes();
-            staging.write(&pages::output_path(view, job), &bytes)?;
-            Ok::<u64, RenderError>(bytes.len() as u64)
-        })
-        .try_reduce(|| 0u64, |a, b| Ok(a + b))?;
-    rendered.pages = jobs.len();
-    rendered.bytes += bytes;
-    // Open data, sitemap, robots.txt, feed and web manifest (src/export).
-    for file in crate::export::files(view, &jobs, &urls) {
-        staging.write(&file.path, &file.bytes)?;
+    // The default theme names the manifest in the search page only; a theme naming it elsewhere
+    // gets every page rendered after the index.
+    let manifest_elsewhere = theme
+        .templates
+        .iter()
+        .any(|(name, text)| name != "search.html" && text.contains("search_manifest"));
+    let (early, late): (Vec<Job>, Vec<Job>) = if manifest_elsewhere {
+        (Vec::new(), jobs.clone())
+    } else {
+        jobs.iter().partition(|job| !matches!(job, Job::Search))
+    };
+
+    let (side, early) = rayon::join(
+        || -> Result<SideFiles, RenderError> {
+            let t = Instant::now();
+            let search = crate::search::build(view);
+            let mut written = Vec::new();
+            for file in &search.files {
+                staging.write(&file.path, &file.bytes)?;
+                written.push((file.path.clone(), file.bytes.len() as u64));
+            }
+            let search_time = t.elapsed();
+            let t = Instant::now();
+            // Open data, sitemap, robots.txt, feed and web manifest (src/export).
+            for file in crate::export::files(view, &jobs, &urls) {
+                staging.write(&file.path, &file.bytes)?;
+                written.push((file.path, file.bytes.len() as u64));
+            }
+            Ok(SideFiles {
+                written,
+                manifest_url: search.manifest_url,
+                search_time,
+                exports_time: t.elapsed(),
+            })
+        },
+        || render_pages(view, &tera, &early, staging),
+    );
+    let side = side?;
+    tera.global_context()
+        .insert("search_manifest", &side.manifest_url);
+    let pages = early?.merge(render_pages(view, &tera, &late, staging)?);
+
+    for (path, len) in side.written {
         rendered.assets += 1;
-        rendered.bytes += file.bytes.len() as u64;
+        rendered.bytes += len;
+        rendered.files.insert(path);
     }
+    rendered.pages = jobs.len();
+    rendered.bytes += pages.bytes;
+    rendered.files.extend(pages.paths);
+    rendered.scans = pages.scans.into_iter().collect();
+    let mut templates: Vec<TemplateTime> = pages
+        .templates
+        .into_iter()
+        .map(|(template, (pages, time))| TemplateTime {
+            template,
+            pages,
+            time,
+        })
+        .collect();
+    templates.sort_by(|a, b| b.time.cmp(&a.time).then(a.template.cmp(b.template)));
+    rendered.templates = templates;
+    rendered.timings = vec![
+        ("search", side.search_time),
+        ("exports", side.exports_time),
+        ("render", started.elapsed()),
+    ];
     Ok(rendered)
+}
+
+/// The search index and exports, written while the pages render.
+struct SideFiles {
+    written: Vec<(String, u64)>,
+    manifest_url: String,
+    search_time: Duration,
+    exports_time: Duration,
+}
+
+/// Renders and writes `jobs` in parallel, scanning each page for the link check as it goes.
+fn render_pages(
+    view: &View,
+    tera: &tera::Tera,
+    jobs: &[Job],
+    staging: &Staging,
+) -> Result<PagesDone, RenderError> {
+    jobs.par_iter()
+        .try_fold(PagesDone::default, |mut done, &job| {
+            let t = Instant::now();
+            let (template, html) = render_job(view, tera, job)?;
+            let e = done.templates.entry(template).or_default();
+            e.0 += 1;
+            e.1 += t.elapsed();
+            let path = pages::output_path(view, job);
+            staging.write(&path, html.as_bytes())?;
+            done.bytes += html.len() as u64;
+            done.scans
+                .push((path.clone(), crate::links::internal::scan(html.as_bytes())));
+            done.paths.push(path);
+            Ok::<PagesDone, RenderError>(done)
+        })
+        .try_reduce(PagesDone::default, |a, b| Ok(a.merge(b)))
 }

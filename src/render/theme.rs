@@ -305,7 +305,14 @@ mod tests {
 
     #[test]
     fn escaping_matches_teras_own() {
-        for s in ["", "a", "<a href=\"x\">l'été & co</a>", "&&", "plain text", "'\"<>&"] {
+        for s in [
+            "",
+            "a",
+            "<a href=\"x\">l'été & co</a>",
+            "&&",
+            "plain text",
+            "'\"<>&",
+        ] {
             let mut ours = Vec::new();
             escape_html(s, &mut ours).unwrap();
             let mut theirs = Vec::new();
