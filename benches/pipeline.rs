@@ -150,11 +150,7 @@ fn prepared(site: &Site) -> Rendered {
     let search = annuaire::search::build(&view);
     let tera = render::environment(&view, &theme, &urls, &search.manifest_url).expect("templates");
     let jobs = pages::plan(&view);
-    Rendered {
-        view,
-        tera,
-        jobs,
-    }
+    Rendered { view, tera, jobs }
 }
 
 fn stages(c: &mut Criterion) {

@@ -44,7 +44,8 @@ pub fn canonical(html: &str) -> String {
                             continue;
                         }
                         let plain = !v.contains(|c: char| {
-                            c.is_ascii_whitespace() || matches!(c, '"' | '\'' | '=' | '<' | '>' | '`')
+                            c.is_ascii_whitespace()
+                                || matches!(c, '"' | '\'' | '=' | '<' | '>' | '`')
                         });
                         let v = v.replace('&', "&amp;");
                         if plain {
