@@ -411,6 +411,9 @@ pub struct BuildReport {
     pub rendered: render::Rendered,
     pub out: PathBuf,
     pub timings: Vec<(&'static str, Duration)>,
+    /// Files written, and files kept from the previous output because their bytes were the same.
+    pub written: usize,
+    pub unchanged: usize,
 }
 
 impl BuildReport {
@@ -451,6 +454,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     }
     rendered.scans = HashMap::new();
     timings.push(("links", t.elapsed()));
+    let (written, unchanged) = staging.counts();
     let t = Instant::now();
     let out = staging.commit()?;
     timings.push(("write", t.elapsed()));
@@ -459,6 +463,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         rendered,
         out,
         timings,
+        written,
+        unchanged,
     })
 }
 

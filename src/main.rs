@@ -218,12 +218,14 @@ fn run(command: Command, stderr: &mut StandardStream) -> Result<ExitCode, String
                     let l = &report.loaded;
                     let _ = writeln!(
                         stderr,
-                        "{} prestataire(s) publié(s) sur {}, {} écarté(s) ; {} pages écrites dans {} ({}).",
+                        "{} prestataire(s) publié(s) sur {}, {} écarté(s) ; {} pages dans {} ({} fichier(s) écrit(s), {} inchangé(s)) ({}).",
                         report.published(),
                         l.entries_found,
                         l.rejected.len(),
                         report.rendered.pages,
                         report.out.display(),
+                        report.written,
+                        report.unchanged,
                         diagnostic::summary(&l.diagnostics, lang)
                     );
                     for (path, errors) in &l.rejected {

@@ -1,9 +1,15 @@
 //! Write: a staging directory beside the output, swapped in only when everything succeeded, so a
 //! failed build never leaves a half-written site and the previous one stays in place.
+//!
+//! Only files whose bytes changed are written: a file equal to the one at the same path in the
+//! previous output is hard-linked into the staging directory instead, so it keeps its inode and
+//! modification time through the swap (rsync, deploy tools and backups see it unchanged, and the
+//! disk is not rewritten for nothing).
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[derive(Debug, thiserror::Error)]
 #[error("{action} {path}: {source}")]
@@ -27,6 +33,8 @@ pub struct Staging {
     dir: PathBuf,
     target: PathBuf,
     committed: bool,
+    written: AtomicUsize,
+    unchanged: AtomicUsize,
 }
 
 impl Staging {
@@ -50,20 +58,39 @@ impl Staging {
             dir,
             target,
             committed: false,
+            written: AtomicUsize::new(0),
+            unchanged: AtomicUsize::new(0),
         })
+    }
+
+    /// Files written so far, and files kept from the previous output because their bytes had not
+    /// changed.
+    pub fn counts(&self) -> (usize, usize) {
+        (
+            self.written.load(Ordering::Relaxed),
+            self.unchanged.load(Ordering::Relaxed),
+        )
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
-    /// Writes one file (path relative to the site root, `/`-separated). Safe from several threads.
+    /// Writes one file (path relative to the site root, `/`-separated), or links the previous
+    /// output's file when it holds the same bytes. Safe from several threads.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
         let path = self.dir.join(rel);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(err("création de", parent))?;
         }
-        fs::write(&path, bytes).map_err(err("écriture de", &path))
+        let previous = self.target.join(rel);
+        if same_bytes(&previous, bytes) && fs::hard_link(&previous, &path).is_ok() {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+        fs::write(&path, bytes).map_err(err("écriture de", &path))?;
+        self.written.fetch_add(1, Ordering::Relaxed);
+        Ok(())
     }
 
     /// Replaces the target with the staged site.
@@ -109,6 +136,17 @@ impl Drop for Staging {
     }
 }
 
+/// Whether `path` is a regular file (not a symlink) holding exactly `bytes`; the size is
+/// compared first, so most changed files are told apart without being read.
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
+            fs::read(path).is_ok_and(|old| old == bytes)
+        }
+        _ => false,
+    }
+}
+
 fn absolute(p: &Path) -> PathBuf {
     if p.is_absolute() {
         p.to_path_buf()
@@ -124,37 +162,38 @@ fn absolute(p: &Path) -> PathBuf {
 /// markup, whether the file is fetched, inlined or sniffed. These characters only ever occur inside
 /// JSON strings, so the replacement keeps the document equal.
 pub fn safe_json<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    let json = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
-    if json.as_bytes().iter().any(needs_escape) {
-        escape_json_markup(&json).into_bytes()
-    } else {
-        json.into_bytes()
-    }
-}
-
-/// Whether a byte may start something [`escape_json_markup`] rewrites (most JSON holds none, so
-/// one byte scan spares the copy). U+2028 and U+2029 both start with the byte E2.
-fn needs_escape(b: &u8) -> bool {
-    matches!(b, b'<' | b'>' | b'&' | 0xE2)
+    escape_json_markup(&serde_json::to_string(value).unwrap_or_else(|_| "null".into())).into_bytes()
 }
 
 /// The escaping of [`safe_json`], for JSON text already written (pretty-printed, say).
 pub fn escape_json_markup(json: &str) -> String {
-    let Some(first) = json.as_bytes().iter().position(needs_escape) else {
-        return json.to_string();
-    };
+    let bytes = json.as_bytes();
     let mut out = String::with_capacity(json.len() + 16);
-    out.push_str(&json[..first]);
-    for c in json[first..].chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            _ => out.push(c),
-        }
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let escape = match bytes[i] {
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            b'&' => "\\u0026",
+            // U+2028 and U+2029 are E2 80 A8 and E2 80 A9; other E2 sequences (’, –, …) stay.
+            0xE2 if bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xA8)) => {
+                "\\u2028"
+            }
+            0xE2 if bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xA9)) => {
+                "\\u2029"
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&json[start..i]);
+        out.push_str(escape);
+        i += if bytes[i] == 0xE2 { 3 } else { 1 };
+        start = i;
     }
+    out.push_str(&json[start..]);
     out
 }
 
@@ -198,6 +237,51 @@ mod tests {
         );
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn unchanged_files_are_linked_not_rewritten() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("public");
+        let first = Staging::new(&target).unwrap();
+        for (rel, bytes) in [
+            ("same.html", "same"),
+            ("edit.html", "v1"),
+            ("size.html", "abc"),
+        ] {
+            first.write(rel, bytes.as_bytes()).unwrap();
+        }
+        assert_eq!(first.counts(), (3, 0));
+        first.commit().unwrap();
+        let inode = |rel: &str| fs::metadata(target.join(rel)).unwrap().ino();
+        let before = [inode("same.html"), inode("edit.html"), inode("size.html")];
+        // A symlink where a file was: never followed, never linked.
+        fs::write(tmp.path().join("elsewhere"), "link").unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("elsewhere"), target.join("link.html")).unwrap();
+
+        let second = Staging::new(&target).unwrap();
+        second.write("same.html", b"same").unwrap();
+        second.write("edit.html", b"v2").unwrap();
+        second.write("size.html", b"abcd").unwrap();
+        second.write("link.html", b"link").unwrap();
+        assert_eq!(second.counts(), (3, 1));
+        second.commit().unwrap();
+        assert_eq!(inode("same.html"), before[0], "unchanged file kept");
+        assert_ne!(inode("edit.html"), before[1]);
+        assert_ne!(inode("size.html"), before[2]);
+        assert_eq!(fs::read(target.join("edit.html")).unwrap(), b"v2");
+        assert!(
+            !fs::symlink_metadata(target.join("link.html"))
+                .unwrap()
+                .is_symlink()
+        );
+        assert_eq!(
+            fs::read_dir(tmp.path()).unwrap().count(),
+            2,
+            "public and elsewhere"
+        );
+    }
+
     #[test]
     fn dropped_staging_leaves_the_old_site() {
         let tmp = tempfile::tempdir().unwrap();
@@ -214,13 +298,14 @@ mod tests {
 
     #[test]
     fn json_is_escaped_but_equal() {
-        let v = serde_json::json!({"n": "</script><b>&amp;\u{2028}"});
+        let v = serde_json::json!({"n": "</script><b>&amp;\u{2028}l’été – \u{2029}…"});
         let bytes = safe_json(&v);
         let text = String::from_utf8(bytes.clone()).unwrap();
         assert!(
-            !text.contains('<') && !text.contains('>') && !text.contains('&'),
+            !text.contains(['<', '>', '&', '\u{2028}', '\u{2029}']),
             "{text}"
         );
+        assert!(text.contains("l’été – \\u2029…"), "{text}");
         let back: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(back, v);
     }

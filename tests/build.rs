@@ -352,6 +352,36 @@ fn same_content_and_date_give_identical_bytes() {
     assert_eq!(first, site.snapshot());
 }
 
+/// A rebuild writes only the files whose bytes changed: the others keep their inode (hard-linked
+/// from the previous output), so deploy tools and backups see them unchanged.
+#[cfg(unix)]
+#[test]
+fn a_rebuild_writes_only_changed_files() {
+    use std::os::unix::fs::MetadataExt;
+    let site = Site::mini();
+    assert_success(&site.build(&[]));
+    let inode = |rel: &str| fs::metadata(site.out().join(rel)).unwrap().ino();
+    let beta = "prestataires/beta-web/index.html";
+    let alpha = "prestataires/alpha-graphisme/index.html";
+    let (alpha_before, beta_before) = (inode(alpha), inode(beta));
+    let entry = site.root().join("content/prestataires/beta-web.md");
+    let text = fs::read_to_string(&entry).unwrap();
+    fs::write(&entry, format!("{text}\nUn paragraphe de plus.\n")).unwrap();
+    let o = site.build(&[]);
+    assert_success(&o);
+    assert_eq!(inode(alpha), alpha_before, "alpha's page did not change");
+    assert_ne!(inode(beta), beta_before, "beta's page changed");
+    assert!(site.page(beta).contains("Un paragraphe de plus."));
+    let err = stderr(&o);
+    let counts = err
+        .split(" fichier(s) écrit(s), ")
+        .next()
+        .and_then(|s| s.rsplit('(').next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(counts >= 1 && counts < 20, "few files rewritten: {err}");
+}
+
 #[test]
 fn base_url_override_and_sub_path() {
     let site = Site::mini();
