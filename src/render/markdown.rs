@@ -102,9 +102,12 @@ fn render_with(
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
-    let highest = Parser::new_ext(markdown, options)
+    // Parsed once; the events are walked twice (the highest heading first).
+    let parsed: Vec<Event> = Parser::new_ext(markdown, options).collect();
+    let highest = parsed
+        .iter()
         .filter_map(|e| match e {
-            Event::Start(Tag::Heading { level, .. }) => Some(level as u8),
+            Event::Start(Tag::Heading { level, .. }) => Some(*level as u8),
             _ => None,
         })
         .min()
@@ -112,7 +115,7 @@ fn render_with(
     let shift = |level: HeadingLevel| relevel(level, highest, top_heading);
     let mut link_stack: Vec<bool> = Vec::new();
     let mut image_stack: Vec<ImageKind> = Vec::new();
-    let events = Parser::new_ext(markdown, options).filter_map(|event| match event {
+    let events = parsed.into_iter().filter_map(|event| match event {
         // Raw HTML is displayed, not interpreted.
         Event::Html(html) | Event::InlineHtml(html) => Some(Event::Text(html)),
         Event::Start(Tag::Heading {
