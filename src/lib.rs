@@ -432,6 +432,19 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
             loaded: Box::new(loaded),
         });
     }
+    // What a build keeps of the sources: the texts of files with something to report (for the
+    // snippets of their diagnostics); front matters serve `check` only. At 100,000 entries the
+    // rest is gigabytes no later stage reads.
+    let mut loaded = loaded;
+    let reported: std::collections::HashSet<&Path> = loaded
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.file.as_deref())
+        .collect();
+    let keep: std::collections::HashSet<PathBuf> =
+        reported.into_iter().map(Path::to_path_buf).collect();
+    loaded.sources.retain(|path, _| keep.contains(path));
+    loaded.front_matters = HashMap::new();
     let mut timings = loaded.timings.clone();
     let t = Instant::now();
     let mut theme = render::theme::Theme::load(&opts.site.root, &loaded.directory.config.theme)
