@@ -6,6 +6,7 @@
 //! listed in `publics`; the mediation view gets everything, private fields marked as such.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -298,14 +299,36 @@ pub fn project(dir: &Directory, audience: Audience) -> View {
 pub struct ViewCache {
     audience: Audience,
     /// By provider identity: the address of its `Arc`, kept alive (so never reused) by the entry.
-    views: HashMap<usize, (Arc<Provider>, Arc<Projected>)>,
+    views: HashMap<usize, (Arc<Provider>, Arc<Projected>), BuildHasherDefault<AddressHasher>>,
+}
+
+/// Hashes an address (a `usize` the program chose, not the content): a multiplication spreads it,
+/// where SipHash would cost more than the rest of a cache lookup.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        // Allocations are aligned: the low bits carry nothing.
+        self.0 = ((n >> 4) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
 }
 
 impl ViewCache {
     pub fn new(audience: Audience) -> ViewCache {
         ViewCache {
             audience,
-            views: HashMap::new(),
+            views: HashMap::default(),
         }
     }
 
@@ -330,7 +353,7 @@ pub fn project_cached(dir: &Directory, cache: &mut ViewCache) -> View {
     let audience = cache.audience;
     let root = url_path_prefix(&dir.config.base_url);
     let mut index = None;
-    let mut next = HashMap::with_capacity(dir.providers.len());
+    let mut next = HashMap::with_capacity_and_hasher(dir.providers.len(), Default::default());
     let projected: Vec<Arc<Projected>> = dir
         .providers
         .iter()

@@ -278,9 +278,7 @@ pub struct Live {
     site_diagnostics: Vec<Diagnostic>,
     site_sources: HashMap<PathBuf, String>,
     theme: Theme,
-    entries: BTreeMap<PathBuf, EntryResult>,
-    /// The last version of each entry that had no error, served while its file is broken.
-    last_good: HashMap<PathBuf, Arc<Provider>>,
+    entries: BTreeMap<PathBuf, Tracked>,
     /// Provider views of the current version, reused for the providers an edit leaves alone.
     views: ViewCache,
     /// Templates and assets for the current site files and theme; `None` after they changed.
@@ -321,7 +319,6 @@ impl Live {
             site_sources: HashMap::new(),
             theme: Theme::embedded(),
             entries: BTreeMap::new(),
-            last_good: HashMap::new(),
             views: ViewCache::new(audience),
             rendering: None,
             current: Arc::new(Snapshot::new(
@@ -415,17 +412,21 @@ impl Live {
                 .unwrap_or(&abs)
                 .to_path_buf();
             if let Some(old) = self.entries.get(&rel) {
-                touched_slugs.insert(old.found.stem.clone());
+                touched_slugs.insert(old.result.found.stem.clone());
             }
             match source::found_at(&self.opts.root, &abs) {
                 Some(found) => {
                     touched_slugs.insert(found.stem.clone());
                     let result = check::check_one(&found, &content, &ctx);
-                    self.entries.insert(rel, result);
+                    match self.entries.get_mut(&rel) {
+                        Some(tracked) => tracked.result = result,
+                        None => {
+                            self.entries.insert(rel, Tracked::new(result));
+                        }
+                    }
                 }
                 None => {
                     self.entries.remove(&rel);
-                    self.last_good.remove(&rel);
                 }
             }
         }
@@ -467,9 +468,17 @@ impl Live {
             .par_iter()
             .map(|f| check::check_one(f, &self.opts.content(), &ctx))
             .collect();
+        // A broken entry keeps its last good version across a full reload too.
+        let mut previous = std::mem::take(&mut self.entries);
         self.entries = results
             .into_iter()
-            .map(|r| (r.found.rel.clone(), r))
+            .map(|r| {
+                let mut tracked = Tracked::new(r);
+                tracked.last_good = previous
+                    .remove(&tracked.result.found.rel)
+                    .and_then(|old| old.last_good);
+                (tracked.result.found.rel.clone(), tracked)
+            })
             .collect();
         let mut directory = Directory::new(
             site.config,
@@ -494,11 +503,7 @@ impl Live {
     /// Re-runs the cross-entry pass, projects, and publishes a new version. `touched` names the
     /// entries (slugs) whose cached pages must go; `None` drops the whole cache.
     fn rebuild(&mut self, touched: Option<&HashSet<String>>) -> Result<(), Vec<Diagnostic>> {
-        let settled = settle(
-            &self.entries,
-            &mut self.last_good,
-            &self.directory.config.rules,
-        );
+        let settled = settle(&mut self.entries, &self.directory.config.rules);
         let mut problems: Vec<Diagnostic> = self
             .site_diagnostics
             .iter()
@@ -546,6 +551,26 @@ impl Live {
     }
 }
 
+/// An entry as `serve` keeps it between edits.
+struct Tracked {
+    result: EntryResult,
+    /// Its last version that had no error, served while its file is broken.
+    last_good: Option<Arc<Provider>>,
+    /// Its place in the display order of the current version (`usize::MAX` when not shown): the
+    /// next version sorts from that order, which an edit barely changes.
+    rank: usize,
+}
+
+impl Tracked {
+    fn new(result: EntryResult) -> Tracked {
+        Tracked {
+            result,
+            last_good: None,
+            rank: usize::MAX,
+        }
+    }
+}
+
 /// What the entries make of a version once the rules spanning entries ran.
 struct Settled {
     /// Published providers, and the last good version of broken ones, in display order.
@@ -556,21 +581,21 @@ struct Settled {
     sources: HashMap<PathBuf, String>,
 }
 
-/// Runs the cross-entry pass over `entries` (in path order, as a build does) and picks what each
-/// version shows, recording in `last_good` every published provider. Copies no provider: they
-/// are shared with the entries.
+/// Runs the cross-entry pass over `entries` (in path order, as a build does) and picks what the
+/// version shows: published providers, and for a broken entry its last good version unless its
+/// slug is taken. Records every published provider as its entry's last good one, and each
+/// entry's rank. Copies no provider: they are shared with the entries.
 fn settle(
-    entries: &BTreeMap<PathBuf, EntryResult>,
-    last_good: &mut HashMap<PathBuf, Arc<Provider>>,
+    entries: &mut BTreeMap<PathBuf, Tracked>,
     rules: &BTreeMap<String, Option<Severity>>,
 ) -> Settled {
-    let verdicts = check::cross_check(entries.values(), rules);
+    let verdicts = check::cross_check(entries.values().map(|t| &t.result), rules);
     let mut problems = Vec::new();
     let mut sources = HashMap::new();
-    // Published entries, in path order, with their display-order keys.
-    let mut shown: Vec<(Cow<'_, DisplayKey>, Arc<Provider>)> = Vec::with_capacity(entries.len());
-    let mut broken = Vec::new();
-    for ((path, entry), verdict) in entries.iter().zip(&verdicts) {
+    // (entry number, stand-in) of every entry shown.
+    let mut shown: Vec<(usize, bool)> = Vec::with_capacity(entries.len());
+    for (i, ((path, tracked), verdict)) in entries.iter_mut().zip(&verdicts).enumerate() {
+        let entry = &tracked.result;
         if verdict.errors > 0 {
             problems.extend(
                 entry
@@ -583,37 +608,73 @@ fn settle(
                 sources.insert(path.clone(), text.clone());
             }
         }
-        match (&entry.provider, entry.order_key()) {
-            (Some(p), Some(key)) if verdict.published(entry) => {
-                if !last_good.get(path).is_some_and(|g| Arc::ptr_eq(g, p)) {
-                    last_good.insert(path.clone(), p.clone());
-                }
-                shown.push((Cow::Borrowed(key), p.clone()));
+        match &entry.provider {
+            Some(p) if verdict.published(entry) => {
+                tracked.last_good = Some(p.clone());
+                shown.push((i, false));
             }
-            _ => broken.push(path),
+            _ if tracked.last_good.is_some() => shown.push((i, true)),
+            _ => {}
         }
     }
-    // Entries that broke keep their last good version while their file exists, unless its slug
-    // is now taken.
-    let stand_ins: Vec<&Arc<Provider>> = broken
-        .iter()
-        .filter_map(|path| last_good.get(*path))
-        .collect();
-    if !stand_ins.is_empty() {
-        let mut slugs: HashSet<String> = shown.iter().map(|(_, p)| p.slug.clone()).collect();
-        for p in stand_ins {
-            if slugs.insert(p.slug.clone()) {
-                shown.push((Cow::Owned(directory::display_key(p)), p.clone()));
-            }
-        }
+    let tracked: Vec<&Tracked> = entries.values().collect();
+    let providers = display_order(&tracked, shown);
+    let mut ranks = vec![usize::MAX; tracked.len()];
+    for (rank, &(i, _)) in providers.iter().enumerate() {
+        ranks[i] = rank;
     }
-    // Stable, as `Directory::new`'s sort: same keys, same order.
-    shown.sort_by(|a, b| a.0.cmp(&b.0));
+    let providers: Vec<Arc<Provider>> = providers.into_iter().map(|(_, p)| p).collect();
+    for (tracked, rank) in entries.values_mut().zip(ranks) {
+        tracked.rank = rank;
+    }
     Settled {
-        providers: shown.into_iter().map(|(_, p)| p).collect(),
+        providers,
         problems,
         sources,
     }
+}
+
+/// The providers of `shown` (entry number, stand-in) in display order, with their entry numbers;
+/// stand-ins whose slug a published entry (or an earlier stand-in) took are left out.
+fn display_order(tracked: &[&Tracked], shown: Vec<(usize, bool)>) -> Vec<(usize, Arc<Provider>)> {
+    let provider_of = |(i, stand_in): &(usize, bool)| -> Option<&Arc<Provider>> {
+        if *stand_in {
+            tracked[*i].last_good.as_ref()
+        } else {
+            tracked[*i].result.provider.as_ref()
+        }
+    };
+    let mut taken: Option<HashSet<&str>> = None;
+    let mut list: Vec<(usize, Cow<'_, DisplayKey>, Arc<Provider>)> =
+        Vec::with_capacity(shown.len());
+    for item in &shown {
+        let Some(p) = provider_of(item) else { continue };
+        let key = if item.1 {
+            let taken = taken.get_or_insert_with(|| {
+                shown
+                    .iter()
+                    .filter(|s| !s.1)
+                    .filter_map(provider_of)
+                    .map(|p| p.slug.as_str())
+                    .collect()
+            });
+            if !taken.insert(&p.slug) {
+                continue;
+            }
+            Cow::Owned(directory::display_key(p))
+        } else {
+            match tracked[item.0].result.order_key() {
+                Some(key) => Cow::Borrowed(key),
+                None => Cow::Owned(directory::display_key(p)),
+            }
+        };
+        list.push((item.0, key, p.clone()));
+    }
+    // Keys are unique (so is a shown slug): any order sorts to the same one. Starting from the
+    // previous version's order, the sort has next to nothing to do.
+    list.sort_unstable_by_key(|(i, _, _)| tracked[*i].rank);
+    list.sort_by(|a, b| a.1.cmp(&b.1));
+    list.into_iter().map(|(i, _, p)| (i, p)).collect()
 }
 
 /// Moves into `new` the rendered pages of `old` that an entry edit leaves as they were: the pages
