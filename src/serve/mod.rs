@@ -163,7 +163,10 @@ fn rebuild_loop(
         let _ = versions.send(snap.version);
         // Freeing the previous version (its view, routes and pages) takes milliseconds on a big
         // directory: not on the way to the next page, nor under the lock readers wait on.
-        std::thread::spawn(move || drop(previous));
+        // Should no thread be available, the closure, and the version with it, drops right here.
+        let _ = std::thread::Builder::new()
+            .name("annuaire-free".into())
+            .spawn(move || drop(previous));
         let what = match update {
             Update::Entries { changed: 0 } => continue,
             Update::Entries { changed } => format!("{changed} fiche(s)"),
