@@ -6,6 +6,8 @@
 //! listed in `publics`; the mediation view gets everything, private fields marked as such.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -136,9 +138,27 @@ pub struct ProviderView {
     pub source: String,
 }
 
-/// The few fields listings show, so a listing never embeds whole entries.
-#[derive(Debug, Clone, Serialize)]
-pub struct Card {
+/// The few fields listings show, so a listing never embeds whole entries. Shared: listings copy
+/// cards for each of their pages, and `serve` for each new version.
+#[derive(Debug, Clone)]
+pub struct Card(Arc<CardFields>);
+
+impl std::ops::Deref for Card {
+    type Target = CardFields;
+
+    fn deref(&self) -> &CardFields {
+        &self.0
+    }
+}
+
+impl Serialize for Card {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct CardFields {
     pub name: String,
     pub url: String,
     pub summary: String,
@@ -218,7 +238,8 @@ pub struct PageView {
 pub struct View {
     pub audience: Audience,
     pub site: SiteInfo,
-    pub providers: Vec<ProviderView>,
+    /// Shared, so that `serve` keeps the views of the providers an edit did not touch.
+    pub providers: Vec<Arc<ProviderView>>,
     pub cards: Vec<Card>,
     pub families: Vec<FamilyView>,
     pub communes: Vec<CommuneView>,
@@ -237,20 +258,22 @@ pub struct View {
     /// Charter rules the review list needs.
     pub max_evidence_age: u32,
     /// Paths of the pages this view makes (`/prestataires/x/`), filled on first use.
-    pub known_paths: std::sync::OnceLock<std::collections::HashSet<String>>,
+    pub known_paths: std::sync::OnceLock<Arc<std::collections::HashSet<String>>>,
 }
 
 impl View {
     /// Site paths (without the base path) of every page of the view, for link decisions.
     pub fn known_paths(&self) -> &std::collections::HashSet<String> {
         self.known_paths.get_or_init(|| {
-            crate::render::pages::plan(self)
-                .into_iter()
-                .map(|job| {
-                    let file = crate::render::pages::output_path(self, job);
-                    format!("/{}", file.strip_suffix("index.html").unwrap_or(&file))
-                })
-                .collect()
+            Arc::new(
+                crate::render::pages::plan(self)
+                    .into_iter()
+                    .map(|job| {
+                        let file = crate::render::pages::output_path(self, job);
+                        format!("/{}", file.strip_suffix("index.html").unwrap_or(&file))
+                    })
+                    .collect(),
+            )
         })
     }
 }
@@ -258,6 +281,205 @@ impl View {
 /// Builds the view of `dir` for `audience`.
 pub fn project(dir: &Directory, audience: Audience) -> View {
     let root = url_path_prefix(&dir.config.base_url);
+    let index = Index::new(dir);
+    let projected: Vec<Arc<Projected>> = dir
+        .providers
+        .iter()
+        .map(|p| Arc::new(project_one(dir, p, audience, &root, &index)))
+        .collect();
+    assemble(dir, audience, root, &projected)
+}
+
+/// Provider views kept from one projection to the next, for `serve`: an edit then projects only
+/// the providers it changed, and the listings are derived again from the kept views.
+///
+/// A provider's view depends on the provider and on the site (settings, nomenclature, communes,
+/// date): the cache is valid for one audience and one state of those; `serve` starts a new one
+/// whenever they change. Visibility is still decided by [`provider_view`] alone.
+pub struct ViewCache {
+    audience: Audience,
+    /// By provider identity: the address of its `Arc`, kept alive (so never reused) by the entry.
+    views: HashMap<usize, (Arc<Provider>, Arc<Projected>), BuildHasherDefault<AddressHasher>>,
+}
+
+/// Hashes an address (a `usize` the program chose, not the content): a multiplication spreads it,
+/// where SipHash would cost more than the rest of a cache lookup.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        // Allocations are aligned: the low bits carry nothing.
+        self.0 = ((n >> 4) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+impl ViewCache {
+    pub fn new(audience: Audience) -> ViewCache {
+        ViewCache {
+            audience,
+            views: HashMap::default(),
+        }
+    }
+
+    pub fn audience(&self) -> Audience {
+        self.audience
+    }
+
+    /// How many provider views are kept.
+    pub fn len(&self) -> usize {
+        self.views.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.views.is_empty()
+    }
+}
+
+/// [`project`] for `cache`'s audience, projecting only the providers not projected before (same
+/// `Arc`); keeps exactly the views of `dir`'s providers for the next call. The result equals
+/// `project(dir, cache.audience())` as long as the site is the one the cache was started for.
+pub fn project_cached(dir: &Directory, cache: &mut ViewCache) -> View {
+    let audience = cache.audience;
+    let root = url_path_prefix(&dir.config.base_url);
+    let mut index = None;
+    let mut next = HashMap::with_capacity_and_hasher(dir.providers.len(), Default::default());
+    let projected: Vec<Arc<Projected>> = dir
+        .providers
+        .iter()
+        .map(|p| {
+            let key = Arc::as_ptr(p) as usize;
+            let one = match cache.views.get(&key) {
+                Some((_, one)) => one.clone(),
+                None => {
+                    let index = index.get_or_insert_with(|| Index::new(dir));
+                    Arc::new(project_one(dir, p, audience, &root, index))
+                }
+            };
+            next.insert(key, (p.clone(), one.clone()));
+            one
+        })
+        .collect();
+    // Views of providers gone since the last call go with the old map.
+    cache.views = next;
+    assemble(dir, audience, root, &projected)
+}
+
+/// One provider's view, with where the listings show it, resolved to indices once so that
+/// `serve` derives the listings of a new version without looking anything up.
+struct Projected {
+    view: Arc<ProviderView>,
+    card: Card,
+    /// (family, skill) indices in the nomenclature of each claim shown, and whether it is verified.
+    skills: Vec<(usize, usize, bool)>,
+    /// Index of its commune in `dir.communes.list`.
+    based: Option<usize>,
+    /// Indices of the other communes its zone lists.
+    serving: Vec<usize>,
+    territory_wide: bool,
+}
+
+fn card(p: &ProviderView, audience: Audience) -> Card {
+    Card(Arc::new(CardFields {
+        name: p.name.clone(),
+        url: p.url.clone(),
+        summary: p.summary.clone(),
+        commune: p.commune.name.clone(),
+        skills: p
+            .groups
+            .iter()
+            .flat_map(|g| g.claims.iter().map(|c| c.label.clone()))
+            .collect(),
+        verified: p.verified_count > 0,
+        flagged: audience.sees_private() && !p.warnings.is_empty(),
+    }))
+}
+
+/// Skill ids and commune codes to their indices, for [`Projected`].
+struct Index<'a> {
+    skills: HashMap<&'a str, Vec<(usize, usize)>>,
+    communes: HashMap<&'a str, usize>,
+}
+
+impl<'a> Index<'a> {
+    fn new(dir: &'a Directory) -> Index<'a> {
+        let mut skills: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+        for (fi, f) in dir.nomenclature.families.iter().enumerate() {
+            for (si, s) in f.skills.iter().enumerate() {
+                skills.entry(s.id.as_str()).or_default().push((fi, si));
+            }
+        }
+        let communes = dir
+            .communes
+            .list
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.code.as_str(), i))
+            .collect();
+        Index { skills, communes }
+    }
+}
+
+fn project_one(
+    dir: &Directory,
+    p: &Provider,
+    audience: Audience,
+    root: &str,
+    index: &Index,
+) -> Projected {
+    let view = provider_view(dir, p, audience, root);
+    let mut skills = Vec::new();
+    for c in view.groups.iter().flat_map(|g| &g.claims) {
+        for &(fi, si) in index.skills.get(c.id.as_str()).into_iter().flatten() {
+            skills.push((fi, si, c.verified));
+        }
+    }
+    let mut serving = Vec::new();
+    if let Zone::Communes(codes) = &p.zone {
+        for code in codes.iter().filter(|c| **c != p.commune) {
+            serving.extend(index.communes.get(code.as_str()).copied());
+        }
+    }
+    Projected {
+        card: card(&view, audience),
+        view: Arc::new(view),
+        skills,
+        based: index.communes.get(p.commune.as_str()).copied(),
+        serving,
+        territory_wide: p.zone == Zone::Territory,
+    }
+}
+
+/// A commune as a provider page shows it (its code when the communes do not list it).
+fn commune_ref(dir: &Directory, root: &str, code: &str) -> PlaceRef {
+    let c = dir.communes.get(code);
+    PlaceRef {
+        code: code.to_string(),
+        name: c.map_or_else(|| code.to_string(), |c| c.name.clone()),
+        url: c.map_or_else(String::new, |c| format!("{root}/communes/{}/", c.slug)),
+        postal_codes: c.map_or_else(Vec::new, |c| c.postal_codes.clone()),
+    }
+}
+
+/// The view around the provider views (`projected[i]` is the view of `dir.providers[i]`): site
+/// information, cards and listings.
+fn assemble(
+    dir: &Directory,
+    audience: Audience,
+    root: String,
+    projected: &[Arc<Projected>],
+) -> View {
+    let providers: Vec<Arc<ProviderView>> = projected.iter().map(|p| p.view.clone()).collect();
     let private = audience.sees_private();
     let mut nav = vec![
         Link {
@@ -325,61 +547,32 @@ pub fn project(dir: &Directory, audience: Audience) -> View {
         nav,
     };
 
-    let commune_ref = |code: &str| -> PlaceRef {
-        let c = dir.communes.get(code);
-        PlaceRef {
-            code: code.to_string(),
-            name: c.map_or_else(|| code.to_string(), |c| c.name.clone()),
-            url: c.map_or_else(String::new, |c| format!("{root}/communes/{}/", c.slug)),
-            postal_codes: c.map_or_else(Vec::new, |c| c.postal_codes.clone()),
-        }
-    };
-
-    let providers: Vec<ProviderView> = dir
-        .providers
-        .iter()
-        .map(|p| provider_view(dir, p, audience, &root, &commune_ref))
-        .collect();
-    let cards = providers
-        .iter()
-        .map(|p| Card {
-            name: p.name.clone(),
-            url: p.url.clone(),
-            summary: p.summary.clone(),
-            commune: p.commune.name.clone(),
-            skills: p
-                .groups
-                .iter()
-                .flat_map(|g| g.claims.iter().map(|c| c.label.clone()))
-                .collect(),
-            verified: p.verified_count > 0,
-            flagged: private && !p.warnings.is_empty(),
-        })
-        .collect();
+    let cards = projected.iter().map(|p| p.card.clone()).collect();
 
     // Listings: which providers show under each skill, family and commune.
-    let mut by_skill: HashMap<&str, Vec<(bool, usize)>> = HashMap::new();
-    for (i, p) in providers.iter().enumerate() {
-        for g in &p.groups {
-            for c in &g.claims {
-                by_skill
-                    .entry(c.id.as_str())
-                    .or_default()
-                    .push((c.verified, i));
-            }
+    let mut by_skill: Vec<Vec<Vec<(bool, usize)>>> = dir
+        .nomenclature
+        .families
+        .iter()
+        .map(|f| vec![Vec::new(); f.skills.len()])
+        .collect();
+    for (i, p) in projected.iter().enumerate() {
+        for &(fi, si, verified) in &p.skills {
+            by_skill[fi][si].push((verified, i));
         }
     }
     let families = dir
         .nomenclature
         .families
         .iter()
-        .map(|f| {
+        .zip(by_skill)
+        .map(|(f, lists)| {
             let mut family_providers = Vec::new();
             let skills = f
                 .skills
                 .iter()
-                .map(|s| {
-                    let mut list = by_skill.get(s.id.as_str()).cloned().unwrap_or_default();
+                .zip(lists)
+                .map(|(s, mut list)| {
                     // Verified first, then the directory order (by name).
                     list.sort_by_key(|&(verified, i)| (!verified, i));
                     let verified_count = list.iter().filter(|x| x.0).count();
@@ -414,13 +607,6 @@ pub fn project(dir: &Directory, audience: Audience) -> View {
         })
         .collect();
 
-    let index: HashMap<&str, usize> = dir
-        .communes
-        .list
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.code.as_str(), i))
-        .collect();
     let mut communes: Vec<CommuneView> = dir
         .communes
         .list
@@ -447,20 +633,15 @@ pub fn project(dir: &Directory, audience: Audience) -> View {
         })
         .collect();
     let mut territory_wide = Vec::new();
-    for (i, p) in dir.providers.iter().enumerate() {
-        if let Some(&ci) = index.get(p.commune.as_str()) {
+    for (i, p) in projected.iter().enumerate() {
+        if let Some(ci) = p.based {
             communes[ci].based.push(i);
         }
-        match &p.zone {
-            Zone::Commune => {}
-            Zone::Territory => territory_wide.push(i),
-            Zone::Communes(codes) => {
-                for code in codes.iter().filter(|c| **c != p.commune) {
-                    if let Some(&ci) = index.get(code.as_str()) {
-                        communes[ci].serving.push(i);
-                    }
-                }
-            }
+        if p.territory_wide {
+            territory_wide.push(i);
+        }
+        for &ci in &p.serving {
+            communes[ci].serving.push(i);
         }
     }
     for c in &mut communes {
@@ -507,13 +688,8 @@ pub fn project(dir: &Directory, audience: Audience) -> View {
     }
 }
 
-fn provider_view(
-    dir: &Directory,
-    p: &Provider,
-    audience: Audience,
-    root: &str,
-    commune_ref: &dyn Fn(&str) -> PlaceRef,
-) -> ProviderView {
+fn provider_view(dir: &Directory, p: &Provider, audience: Audience, root: &str) -> ProviderView {
+    let commune_ref = |code: &str| commune_ref(dir, root, code);
     let private = audience.sees_private();
     let c = &p.contact;
     let mut contacts = Vec::new();
@@ -731,5 +907,76 @@ mod tests {
         assert_eq!(url_path_prefix("https://a.example"), "");
         assert_eq!(url_path_prefix("https://a.example/"), "");
         assert_eq!(url_path_prefix("https://a.example/annuaire/"), "/annuaire");
+    }
+
+    /// Everything a view holds that pages, exports and the search read, as JSON.
+    fn as_json(v: &View) -> serde_json::Value {
+        serde_json::json!({
+            "site": v.site,
+            "providers": v.providers.iter().map(|p| &**p).collect::<Vec<_>>(),
+            "cards": v.cards,
+            "families": v.families.iter().map(|f| serde_json::json!({
+                "family": f,
+                "providers": f.providers,
+                "skills": f.skills.iter().map(|s| &s.providers).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "communes": v.communes.iter().map(|c| serde_json::json!({
+                "commune": c, "based": c.based, "serving": c.serving,
+            })).collect::<Vec<_>>(),
+            "territory_wide": v.territory_wide,
+            "recent": v.recent,
+            "pages": v.pages,
+            "charter": v.charter,
+        })
+    }
+
+    fn mini() -> Directory {
+        let opts = crate::SiteOptions {
+            root: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini"),
+            today: crate::model::Date::parse("2025-11-28").unwrap(),
+            base_url: None,
+        };
+        crate::load(&opts).unwrap().directory
+    }
+
+    #[test]
+    fn a_cached_projection_equals_a_full_one_and_reuses_unchanged_views() {
+        for audience in [Audience::Public, Audience::Mediation] {
+            let mut dir = mini();
+            assert!(dir.providers.len() >= 2);
+            let mut cache = ViewCache::new(audience);
+            let first = project_cached(&dir, &mut cache);
+            assert_eq!(as_json(&first), as_json(&project(&dir, audience)));
+
+            // One provider edited (renamed, so the order changes), one added, one removed.
+            let mut edited = (*dir.providers[1]).clone();
+            edited.name = "Aaa renommé".into();
+            edited.contact.publics.clear();
+            let mut added = (*dir.providers[0]).clone();
+            added.slug = "zz-ajout".into();
+            added.name = "Zz ajout".into();
+            let kept = dir.providers[0].clone();
+            dir.providers = vec![kept.clone(), Arc::new(edited), Arc::new(added)];
+            crate::model::directory::sort_providers(&mut dir.providers);
+            let second = project_cached(&dir, &mut cache);
+            assert_eq!(as_json(&second), as_json(&project(&dir, audience)));
+            assert_eq!(cache.len(), 3);
+            let view_of = |v: &View, slug: &str| {
+                v.providers
+                    .iter()
+                    .find(|p| p.slug == slug)
+                    .cloned()
+                    .unwrap()
+            };
+            assert!(Arc::ptr_eq(
+                &view_of(&first, &kept.slug),
+                &view_of(&second, &kept.slug)
+            ));
+
+            dir.providers.retain(|p| p.slug != "zz-ajout");
+            let third = project_cached(&dir, &mut cache);
+            assert_eq!(as_json(&third), as_json(&project(&dir, audience)));
+            assert_eq!(cache.len(), 2);
+        }
     }
 }

@@ -22,7 +22,8 @@ fn rfc3339(date: &str) -> String {
 
 /// The providers of the feed, newest first (ties by directory order).
 pub fn selection(view: &View) -> Vec<&ProviderView> {
-    let mut list: Vec<(usize, &ProviderView)> = view.providers.iter().enumerate().collect();
+    let mut list: Vec<(usize, &ProviderView)> =
+        view.providers.iter().map(|p| &**p).enumerate().collect();
     list.sort_by(|a, b| updated(b.1).cmp(updated(a.1)).then(a.0.cmp(&b.0)));
     list.into_iter().take(MAX_ENTRIES).map(|x| x.1).collect()
 }

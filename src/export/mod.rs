@@ -470,11 +470,12 @@ mod tests {
     #[test]
     fn spreadsheet_formulas_are_defused_in_the_mediation_csv_only() {
         let mut v = view(Audience::Mediation);
-        v.providers[0].summary = "=HYPERLINK(\"http://x.example\")".into();
+        std::sync::Arc::make_mut(&mut v.providers[0]).summary =
+            "=HYPERLINK(\"http://x.example\")".into();
         let text = String::from_utf8(csv::providers(&v)).unwrap();
         assert!(text.contains("'=HYPERLINK"), "{text}");
         let mut v = view(Audience::Public);
-        v.providers[0].summary = "=1+1".into();
+        std::sync::Arc::make_mut(&mut v.providers[0]).summary = "=1+1".into();
         let text = String::from_utf8(csv::providers(&v)).unwrap();
         assert!(text.contains(",=1+1,"), "{text}");
     }

@@ -1,5 +1,7 @@
 //! The resolved directory: checked providers with the reference data they point to.
 
+use std::sync::Arc;
+
 use crate::config::SiteConfig;
 use crate::model::{Claim, Communes, Date, Nomenclature, Page, Provider, VerificationStatus};
 
@@ -8,8 +10,9 @@ pub struct Directory {
     pub config: SiteConfig,
     pub nomenclature: Nomenclature,
     pub communes: Communes,
-    /// Sorted by folded name, then slug.
-    pub providers: Vec<Provider>,
+    /// Sorted by folded name, then slug. Shared, so that `serve` builds each new version without
+    /// copying the entries an edit did not touch.
+    pub providers: Vec<Arc<Provider>>,
     /// Free pages, by `ordre` then title.
     pub pages: Vec<Page>,
     pub charter: Option<Page>,
@@ -111,12 +114,12 @@ impl Directory {
         config: SiteConfig,
         nomenclature: Nomenclature,
         communes: Communes,
-        mut providers: Vec<Provider>,
+        mut providers: Vec<Arc<Provider>>,
         mut pages: Vec<Page>,
         charter: Option<Page>,
         today: Date,
     ) -> Self {
-        providers.sort_by_cached_key(|p| (crate::text::fold(&p.name), p.slug.clone()));
+        sort_providers(&mut providers);
         pages.sort_by(|a, b| (a.order, &a.title).cmp(&(b.order, &b.title)));
         Directory {
             config,
@@ -129,4 +132,17 @@ impl Directory {
             map: None,
         }
     }
+}
+
+/// The display order of providers: by folded name, then slug.
+pub fn sort_providers(providers: &mut [Arc<Provider>]) {
+    providers.sort_by_cached_key(|p| display_key(p));
+}
+
+/// What providers are sorted by: folded name, then slug.
+pub type DisplayKey = (String, String);
+
+/// A provider's [`DisplayKey`] (see [`sort_providers`]); `serve` keeps it per entry.
+pub fn display_key(p: &Provider) -> DisplayKey {
+    (crate::text::fold(&p.name), p.slug.clone())
 }

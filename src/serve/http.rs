@@ -196,9 +196,7 @@ fn html_response(status: StatusCode, html: &[u8], snapshot: &Snapshot) -> Respon
         "<script src=\"/__annuaire/livereload.js\" data-version=\"{}\" defer></script>",
         snapshot.version
     );
-    if !snapshot.problems.is_empty() {
-        inject.push_str(&overlay(&snapshot.problems));
-    }
+    inject.push_str(snapshot.overlay());
     let body = match html.rfind("</body>") {
         Some(i) => format!("{}{inject}{}", &html[..i], &html[i..]),
         None => format!("{html}{inject}"),

@@ -156,8 +156,17 @@ fn rebuild_loop(
         let update = live.apply(&batch);
         let snap = live.snapshot();
         let took = t.elapsed();
-        *snapshot.write().unwrap_or_else(|p| p.into_inner()) = snap.clone();
+        let previous = std::mem::replace(
+            &mut *snapshot.write().unwrap_or_else(|p| p.into_inner()),
+            snap.clone(),
+        );
         let _ = versions.send(snap.version);
+        // Freeing the previous version (its view, routes and pages) takes milliseconds on a big
+        // directory: not on the way to the next page, nor under the lock readers wait on.
+        // Should no thread be available, the closure, and the version with it, drops right here.
+        let _ = std::thread::Builder::new()
+            .name("annuaire-free".into())
+            .spawn(move || drop(previous));
         let what = match update {
             Update::Entries { changed: 0 } => continue,
             Update::Entries { changed } => format!("{changed} fiche(s)"),

@@ -160,11 +160,7 @@ pub fn list_markdown(root: &Path, dir: &Path) -> std::io::Result<Vec<Found>> {
     {
         let entry = entry.map_err(std::io::Error::other)?;
         let name = entry.file_name().to_string_lossy();
-        if name.starts_with('.')
-            || name.starts_with('#')
-            || name.starts_with('_')
-            || !name.ends_with(".md")
-        {
+        if !is_candidate_name(&name) {
             continue;
         }
         let is_symlink = entry.path_is_symlink();
@@ -182,6 +178,33 @@ pub fn list_markdown(root: &Path, dir: &Path) -> std::io::Result<Vec<Found>> {
         });
     }
     Ok(found)
+}
+
+/// Whether a file name can be a content file: `.md`, neither hidden nor an editor leftover.
+fn is_candidate_name(name: &str) -> bool {
+    !(name.starts_with('.') || name.starts_with('#') || name.starts_with('_'))
+        && name.ends_with(".md")
+}
+
+/// The one file `abs` as [`list_markdown`] of its folder would list it, or `None` when that
+/// listing would not hold it (gone, a folder, not a candidate name). One `lstat` instead of a
+/// listing: `serve` calls it for every saved entry. Like the listing, it does not follow a
+/// symlink; [`read_found`] checks where one leads.
+pub fn found_at(root: &Path, abs: &Path) -> Option<Found> {
+    let name = abs.file_name()?.to_string_lossy().into_owned();
+    if !is_candidate_name(&name) {
+        return None;
+    }
+    let meta = fs::symlink_metadata(abs).ok()?;
+    if meta.is_dir() {
+        return None;
+    }
+    Some(Found {
+        abs: abs.to_path_buf(),
+        rel: abs.strip_prefix(root).unwrap_or(abs).to_path_buf(),
+        stem: name.trim_end_matches(".md").to_string(),
+        is_symlink: meta.file_type().is_symlink(),
+    })
 }
 
 /// Reads a text file (see [`read_text`]) whose real path, symlinks resolved, lies inside
@@ -286,5 +309,44 @@ mod tests {
     #[test]
     fn binary_is_refused() {
         assert_eq!(decode_text(b"\x00\x01".to_vec()), Err(FileError::Binary));
+    }
+
+    #[test]
+    fn found_at_agrees_with_the_folder_listing() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("content/prestataires");
+        fs::create_dir_all(dir.join("dossier.md")).unwrap();
+        for name in [
+            "a.md",
+            ".cache.md",
+            "_brouillon.md",
+            "#a.md#",
+            "a.md~",
+            "notes.txt",
+        ] {
+            fs::write(dir.join(name), "---\n---\n").unwrap();
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.join("a.md"), dir.join("lien.md")).unwrap();
+        let listed = list_markdown(root.path(), &dir).unwrap();
+        for name in [
+            "a.md",
+            "lien.md",
+            ".cache.md",
+            "_brouillon.md",
+            "#a.md#",
+            "a.md~",
+            "notes.txt",
+            "dossier.md",
+            "absent.md",
+        ] {
+            let one = found_at(root.path(), &dir.join(name));
+            let from_list = listed.iter().find(|f| f.abs == dir.join(name));
+            assert_eq!(
+                one.as_ref().map(|f| (&f.rel, &f.stem, f.is_symlink)),
+                from_list.map(|f| (&f.rel, &f.stem, f.is_symlink)),
+                "{name}"
+            );
+        }
     }
 }
