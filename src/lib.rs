@@ -411,6 +411,9 @@ pub struct BuildReport {
     pub rendered: render::Rendered,
     pub out: PathBuf,
     pub timings: Vec<(&'static str, Duration)>,
+    /// Providers published. (`loaded.directory` no longer holds them: the build frees them once
+    /// projected.)
+    pub published: usize,
     /// Files written, and files kept from the previous output because their bytes were the same.
     pub written: usize,
     pub unchanged: usize,
@@ -418,7 +421,7 @@ pub struct BuildReport {
 
 impl BuildReport {
     pub fn published(&self) -> usize {
-        self.loaded.directory.providers.len()
+        self.published
     }
 }
 
@@ -451,6 +454,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         .map_err(|e| Error::Render(render::RenderError::Theme(e)))?;
     theme.minify = opts.minify;
     let view = audience::project(&loaded.directory, opts.audience);
+    // The view holds all that is rendered from here on.
+    let published = loaded.directory.providers.len();
+    loaded.directory.providers = Vec::new();
     timings.push(("project", t.elapsed()));
     let staging = output::Staging::new(&opts.out)?;
     let mut rendered = render::render_site(&view, &theme, &staging)?;
@@ -476,6 +482,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         rendered,
         out,
         timings,
+        published,
         written,
         unchanged,
     })

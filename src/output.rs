@@ -162,39 +162,64 @@ fn absolute(p: &Path) -> PathBuf {
 /// markup, whether the file is fetched, inlined or sniffed. These characters only ever occur inside
 /// JSON strings, so the replacement keeps the document equal.
 pub fn safe_json<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    escape_json_markup(&serde_json::to_string(value).unwrap_or_else(|_| "null".into())).into_bytes()
+    let mut out = Vec::new();
+    if serde_json::to_writer(MarkupSafe(&mut out), value).is_err() {
+        return b"null".to_vec();
+    }
+    out
+}
+
+/// Writes JSON text with the escaping of [`safe_json`] as it goes, so a large export is never
+/// held twice. serde_json writes whole characters in each call, so U+2028 and U+2029 are never
+/// split across two.
+pub struct MarkupSafe<W>(pub W);
+
+impl<W: io::Write> io::Write for MarkupSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let mut start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let (escape, len): (&[u8], usize) = match bytes[i] {
+                b'<' => (b"\\u003c", 1),
+                b'>' => (b"\\u003e", 1),
+                b'&' => (b"\\u0026", 1),
+                // U+2028 and U+2029 are E2 80 A8 and E2 80 A9; other E2 sequences (’, –) stay.
+                0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA8) => {
+                    (b"\\u2028", 3)
+                }
+                0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA9) => {
+                    (b"\\u2029", 3)
+                }
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            self.0.write_all(&bytes[start..i])?;
+            self.0.write_all(escape)?;
+            i += len;
+            start = i;
+        }
+        self.0.write_all(&bytes[start..])
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// The escaping of [`safe_json`], for JSON text already written (pretty-printed, say).
 pub fn escape_json_markup(json: &str) -> String {
-    let bytes = json.as_bytes();
-    let mut out = String::with_capacity(json.len() + 16);
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let escape = match bytes[i] {
-            b'<' => "\\u003c",
-            b'>' => "\\u003e",
-            b'&' => "\\u0026",
-            // U+2028 and U+2029 are E2 80 A8 and E2 80 A9; other E2 sequences (’, –, …) stay.
-            0xE2 if bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xA8)) => {
-                "\\u2028"
-            }
-            0xE2 if bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xA9)) => {
-                "\\u2029"
-            }
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.push_str(&json[start..i]);
-        out.push_str(escape);
-        i += if bytes[i] == 0xE2 { 3 } else { 1 };
-        start = i;
-    }
-    out.push_str(&json[start..]);
-    out
+    use io::Write as _;
+    let mut out = Vec::with_capacity(json.len() + 16);
+    let _ = MarkupSafe(&mut out).write_all(json.as_bytes());
+    // Only ASCII escapes replaced whole characters: still UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// A short, stable content hash for fingerprinted asset names (FNV-1a, 64 bits).

@@ -13,7 +13,17 @@ use crate::model::{EvidenceType, Forme};
 struct ProvidersFile<'a> {
     #[serde(flatten)]
     header: Header,
-    prestataires: Vec<Provider<'a>>,
+    prestataires: Providers<'a>,
+}
+
+/// Every provider, each built as it is written (at 100,000 providers the list of them all would
+/// cost a copy of every description).
+struct Providers<'a>(&'a View);
+
+impl Serialize for Providers<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.providers.iter().map(|p| provider(self.0, p)))
+    }
 }
 
 /// Top-level keys of a provider object, in order. A unit test keeps them equal to what
@@ -374,7 +384,7 @@ fn to_compact_bytes<T: Serialize>(value: &T) -> Vec<u8> {
 pub fn providers(view: &View) -> Vec<u8> {
     to_compact_bytes(&ProvidersFile {
         header: header(view, "prestataires.schema.json"),
-        prestataires: view.providers.iter().map(|p| provider(view, p)).collect(),
+        prestataires: Providers(view),
     })
 }
 

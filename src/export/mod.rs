@@ -69,44 +69,59 @@ pub const SCHEMAS: &[(&str, &str)] = &[
 /// Every file of this module for `view`: data files, schemas, sitemap, robots.txt, feed and web
 /// manifest. `jobs` is the page plan; `asset_urls` maps theme asset names to their URLs.
 pub fn files(view: &View, jobs: &[Job], asset_urls: &BTreeMap<String, String>) -> Vec<OutFile> {
-    let mut out = vec![
-        OutFile {
-            path: format!("{DATA_DIR}/prestataires.json"),
-            bytes: json::providers(view),
-        },
-        OutFile {
-            path: format!("{DATA_DIR}/prestataires.csv"),
-            bytes: csv::providers(view),
-        },
-        OutFile {
-            path: format!("{DATA_DIR}/nomenclature.json"),
-            bytes: json::nomenclature(view),
-        },
-        OutFile {
-            path: format!("{DATA_DIR}/communes.json"),
-            bytes: json::communes(view),
-        },
-    ];
-    for (name, text) in SCHEMAS {
-        out.push(OutFile {
-            path: format!("{DATA_DIR}/{name}"),
-            bytes: text.as_bytes().to_vec(),
-        });
-    }
-    out.extend(sitemap::files(view, jobs));
-    out.push(OutFile {
-        path: "robots.txt".into(),
-        bytes: sitemap::robots(view).into_bytes(),
-    });
-    out.push(OutFile {
-        path: feed::PATH.into(),
-        bytes: feed::atom(view).into_bytes(),
-    });
-    out.push(OutFile {
-        path: "site.webmanifest".into(),
-        bytes: manifest(view, asset_urls),
+    let mut out = Vec::new();
+    let _ = for_each_file(view, jobs, asset_urls, &mut |file| {
+        out.push(file);
+        Ok::<(), std::convert::Infallible>(())
     });
     out
+}
+
+/// [`files`], each handed to `write` as soon as it is made, so the large ones (the provider
+/// exports are tens of megabytes at 10,000 entries) are never all in memory together.
+pub fn for_each_file<E>(
+    view: &View,
+    jobs: &[Job],
+    asset_urls: &BTreeMap<String, String>,
+    write: &mut dyn FnMut(OutFile) -> Result<(), E>,
+) -> Result<(), E> {
+    write(OutFile {
+        path: format!("{DATA_DIR}/prestataires.json"),
+        bytes: json::providers(view),
+    })?;
+    write(OutFile {
+        path: format!("{DATA_DIR}/prestataires.csv"),
+        bytes: csv::providers(view),
+    })?;
+    write(OutFile {
+        path: format!("{DATA_DIR}/nomenclature.json"),
+        bytes: json::nomenclature(view),
+    })?;
+    write(OutFile {
+        path: format!("{DATA_DIR}/communes.json"),
+        bytes: json::communes(view),
+    })?;
+    for (name, text) in SCHEMAS {
+        write(OutFile {
+            path: format!("{DATA_DIR}/{name}"),
+            bytes: text.as_bytes().to_vec(),
+        })?;
+    }
+    for file in sitemap::files(view, jobs) {
+        write(file)?;
+    }
+    write(OutFile {
+        path: "robots.txt".into(),
+        bytes: sitemap::robots(view).into_bytes(),
+    })?;
+    write(OutFile {
+        path: feed::PATH.into(),
+        bytes: feed::atom(view).into_bytes(),
+    })?;
+    write(OutFile {
+        path: "site.webmanifest".into(),
+        bytes: manifest(view, asset_urls),
+    })
 }
 
 /// The absolute URL of a site URL (`/annuaire/x/` → `https://host/annuaire/x/`).

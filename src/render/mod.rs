@@ -176,10 +176,11 @@ pub fn render_site(view: &View, theme: &Theme, staging: &Staging) -> Result<Rend
             let search_time = t.elapsed();
             let t = Instant::now();
             // Open data, sitemap, robots.txt, feed and web manifest (src/export).
-            for file in crate::export::files(view, &jobs, &urls) {
+            crate::export::for_each_file(view, &jobs, &urls, &mut |file| {
                 staging.write(&file.path, &file.bytes)?;
                 written.push((file.path, file.bytes.len() as u64));
-            }
+                Ok::<(), RenderError>(())
+            })?;
             Ok(SideFiles {
                 written,
                 manifest_url: search.manifest_url,
