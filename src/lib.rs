@@ -240,8 +240,15 @@ pub fn load_site_files(opts: &SiteOptions) -> Result<SiteFiles, Error> {
     })
 }
 
-/// Load and check: reads the site files (fatal when wrong) and every entry (never fatal).
+/// Load and check: reads the site files (fatal when wrong) and every entry (never fatal). Keeps
+/// every entry's text and front matter; see [`load_keeping`].
 pub fn load(opts: &SiteOptions) -> Result<Loaded, Error> {
+    load_keeping(opts, check::Keep::ALL)
+}
+
+/// [`load`], keeping of the entries' texts and front matters only what `keep` asks for (the texts
+/// of files with diagnostics are always there).
+pub fn load_keeping(opts: &SiteOptions, keep: check::Keep) -> Result<Loaded, Error> {
     let started = Instant::now();
     let content = opts.content();
     let SiteFiles {
@@ -275,9 +282,23 @@ pub fn load(opts: &SiteOptions) -> Result<Loaded, Error> {
         communes: &communes,
         today: opts.today,
     };
-    let outcome = check::check_entries(&found, &content, &ctx);
+    let outcome = check::check_entries(&found, &content, &ctx, keep);
     diagnostics.extend(outcome.diagnostics);
     sources.extend(outcome.sources);
+    // A duplicate (name, SIRET) is found after the entries' texts were let go: read again the
+    // few files a diagnostic points to.
+    let missing: std::collections::BTreeSet<PathBuf> = diagnostics
+        .iter()
+        .filter_map(|d| d.file.clone())
+        .filter(|f| !sources.contains_key(f))
+        .collect();
+    for rel in missing {
+        if let Ok(text) =
+            source::read_contained(&opts.root.join(&rel), &content, check::MAX_ENTRY_BYTES)
+        {
+            sources.insert(rel, text);
+        }
+    }
     check::sort(&mut diagnostics);
     let entries_done = entries_started.elapsed();
 
@@ -427,7 +448,7 @@ impl BuildReport {
 
 /// Load → check → project → render → write, with the output swapped in only at the end.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
-    let loaded = load(&opts.site)?;
+    let loaded = load_keeping(&opts.site, check::Keep::LEAN)?;
     let errors = check::error_count(&loaded.diagnostics);
     if opts.strict && errors > 0 {
         return Err(Error::Strict {
@@ -435,19 +456,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
             loaded: Box::new(loaded),
         });
     }
-    // What a build keeps of the sources: the texts of files with something to report (for the
-    // snippets of their diagnostics); front matters serve `check` only. At 100,000 entries the
-    // rest is gigabytes no later stage reads.
     let mut loaded = loaded;
-    let reported: std::collections::HashSet<&Path> = loaded
-        .diagnostics
-        .iter()
-        .filter_map(|d| d.file.as_deref())
-        .collect();
-    let keep: std::collections::HashSet<PathBuf> =
-        reported.into_iter().map(Path::to_path_buf).collect();
-    loaded.sources.retain(|path, _| keep.contains(path));
-    loaded.front_matters = HashMap::new();
     let mut timings = loaded.timings.clone();
     let t = Instant::now();
     let mut theme = render::theme::Theme::load(&opts.site.root, &loaded.directory.config.theme)

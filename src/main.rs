@@ -316,7 +316,12 @@ fn run(command: Command, stderr: &mut StandardStream) -> Result<ExitCode, String
             files,
         } => {
             let opts = site_options(&site, None)?;
-            let (mut diagnostics, sources, lang) = match annuaire::load(&opts) {
+            // Front matters serve self-verification and the external links only.
+            let keep = annuaire::check::Keep {
+                front_matters: base.is_some() || links,
+                all_texts: false,
+            };
+            let (mut diagnostics, sources, lang) = match annuaire::load_keeping(&opts, keep) {
                 Ok(loaded) => {
                     let lang = site
                         .lang

@@ -172,11 +172,50 @@ pub fn check_one(f: &Found, content_root: &Path, ctx: &Context) -> EntryResult {
     }
 }
 
-/// Checks the entries found under `content/prestataires/`, in parallel.
-pub fn check_entries(found: &[Found], content_root: &Path, ctx: &Context) -> EntriesOutcome {
+/// What the caller of [`check_entries`] needs besides providers and diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keep {
+    /// Every entry's front matter (for `check --base` and `check --links`).
+    pub front_matters: bool,
+    /// Every entry's text; otherwise only the texts of entries with problems of their own (for
+    /// the snippets of their diagnostics).
+    pub all_texts: bool,
+}
+
+impl Keep {
+    pub const ALL: Keep = Keep {
+        front_matters: true,
+        all_texts: true,
+    };
+    /// What a build needs: at 100,000 entries the rest is gigabytes no later stage reads.
+    pub const LEAN: Keep = Keep {
+        front_matters: false,
+        all_texts: false,
+    };
+}
+
+/// Checks the entries found under `content/prestataires/`, in parallel, dropping from each result
+/// what `keep` does not ask for as soon as the entry is checked.
+pub fn check_entries(
+    found: &[Found],
+    content_root: &Path,
+    ctx: &Context,
+    keep: Keep,
+) -> EntriesOutcome {
     let results: Vec<EntryResult> = found
         .par_iter()
-        .map(|f| check_one(f, content_root, ctx))
+        .map(|f| {
+            let mut r = check_one(f, content_root, ctx);
+            if !keep.front_matters
+                && let Some(c) = r.checked.as_mut()
+            {
+                c.front_matter = None;
+            }
+            if !keep.all_texts && r.own_diagnostics().next().is_none() {
+                r.text = None;
+            }
+            r
+        })
         .collect();
     combine(results, &ctx.config.rules)
 }
