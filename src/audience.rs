@@ -5,6 +5,7 @@
 //! descriptions, skills with their status, public evidence and the contact fields the provider
 //! listed in `publics`; the mediation view gets everything, private fields marked as such.
 
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::Arc;
@@ -282,9 +283,10 @@ impl View {
 pub fn project(dir: &Directory, audience: Audience) -> View {
     let root = url_path_prefix(&dir.config.base_url);
     let index = Index::new(dir);
+    // Each provider's view is independent of the others: built on every thread.
     let projected: Vec<Arc<Projected>> = dir
         .providers
-        .iter()
+        .par_iter()
         .map(|p| Arc::new(project_one(dir, p, audience, &root, &index)))
         .collect();
     assemble(dir, audience, root, &projected)
