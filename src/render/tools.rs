@@ -37,10 +37,8 @@ pub fn context(view: &View, job: Job, home: Link) -> (&'static str, Context) {
             let fam = family.map(|f| &view.families[f]);
             let counts = mediation::commune_counts(view, &cover, fam.map(|f| f.id.as_str()));
             let bounds = map::classes(&counts);
-            let what = fam.map_or_else(
-                || "prestataires".to_string(),
-                |f| format!("prestataires en « {} »", f.label),
-            );
+            // The family is in the map's own label: each commune says its count only.
+            let what = "prestataires";
             let shades: HashMap<String, Shade> = view
                 .communes
                 .iter()

@@ -408,7 +408,9 @@ test("the map renders: one shape per commune, each commune with a page is a link
   const shapes = await page.evaluate(() =>
     [...document.querySelectorAll("svg.carte path")].map((p) => {
       const b = p.getBBox();
-      return { title: p.querySelector("title")?.textContent || "", area: b.width * b.height, fill: getComputedStyle(p).fill };
+      // A linked commune's name is the link's <title> (its accessible name); the others' their own.
+      const title = p.querySelector("title") || p.closest("a")?.querySelector(":scope > title");
+      return { title: title?.textContent || "", area: b.width * b.height, fill: getComputedStyle(p).fill };
     }),
   );
   assert.equal(shapes.length, 152, "152 communes en Lozère");
@@ -428,10 +430,12 @@ test("the map renders: one shape per commune, each commune with a page is a link
     .map((d) => `/communes/${d.name}/`)
     .sort();
   const links = await page.$$eval("svg.carte a", (as) =>
-    as.map((a) => ({ href: a.getAttribute("href"), label: a.getAttribute("aria-label"), shapes: a.querySelectorAll("path").length })),
+    as.map((a) => ({ href: a.getAttribute("href"), label: a.querySelector(":scope > title")?.textContent, shapes: a.querySelectorAll("path").length })),
   );
   assert.deepEqual(links.map((l) => l.href).sort(), pages);
   assert.ok(links.every((l) => l.label && l.shapes === 1), "chaque lien a un nom et une forme");
+  // The <title> is what assistive technologies announce (accessible name computation).
+  assert.equal(await page.getByRole("link", { name: /^Mende : \d+ prestataires$/ }).count(), 1, "le lien de Mende est nommé");
   await page.screenshot({ path: path.join(ARTIFACTS, "carte-rendu-1280px.png") });
 
   // Reached with Tab, a commune is filled with the focus colour.
