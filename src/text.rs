@@ -6,9 +6,15 @@ use unicode_normalization::char::is_combining_mark;
 /// and commune names the way people type them.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    fold_each(s, |c| out.push(c));
+    out
+}
+
+/// The characters of [`fold`]`(s)`, handed one by one to `f` (no intermediate string).
+pub fn fold_each(s: &str, mut f: impl FnMut(char)) {
     for c in s.chars() {
         if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
+            f(c.to_ascii_lowercase());
             continue;
         }
         // Per-character canonical decomposition equals the NFD of the string once combining
@@ -19,14 +25,19 @@ pub fn fold(s: &str) -> String {
                 return;
             }
             match d {
-                'œ' | 'Œ' => out.push_str("oe"),
-                'æ' | 'Æ' => out.push_str("ae"),
-                '’' | 'ʼ' | '‘' => out.push('\''),
-                _ => out.extend(d.to_lowercase()),
+                'œ' | 'Œ' => {
+                    f('o');
+                    f('e');
+                }
+                'æ' | 'Æ' => {
+                    f('a');
+                    f('e');
+                }
+                '’' | 'ʼ' | '‘' => f('\''),
+                _ => d.to_lowercase().for_each(&mut f),
             }
         });
     }
-    out
 }
 
 /// `Saint-Chély-d'Apcher` → `saint-chely-d-apcher`.

@@ -118,18 +118,32 @@ pub fn url_is_valid(s: &str, https_only: bool) -> bool {
 
 /// The banned expression found in `text`, compared without case or accents, on word boundaries.
 pub fn banned_word<'a>(text_in: &str, words: &'a [String]) -> Option<&'a str> {
-    let hay = format!(" {} ", normalize_words(text_in));
+    let hay = normalize_words(text_in);
+    let mut needle = String::new();
     words
         .iter()
-        .find(|w| hay.contains(&format!(" {} ", normalize_words(w))))
+        .find(|w| {
+            needle.clear();
+            normalize_into(w, &mut needle);
+            // A word of punctuation only normalises to a lone space, which would match anything.
+            needle.len() > 1 && hay.contains(needle.as_str())
+        })
         .map(String::as_str)
 }
 
+/// ` word word … `: folded, `º` read as `°`, every run of other characters one space, with a
+/// space at both ends so whole words can be looked for as ` word `.
 fn normalize_words(s: &str) -> String {
-    let folded = text::fold(s).replace('º', "°");
-    let mut out = String::with_capacity(folded.len());
+    let mut out = String::with_capacity(s.len() + 2);
+    normalize_into(s, &mut out);
+    out
+}
+
+fn normalize_into(s: &str, out: &mut String) {
+    out.push(' ');
     let mut space = true;
-    for c in folded.chars() {
+    text::fold_each(s, |c| {
+        let c = if c == 'º' { '°' } else { c };
         if c.is_alphanumeric() || c == '°' || c == '%' {
             out.push(c);
             space = false;
@@ -137,8 +151,10 @@ fn normalize_words(s: &str) -> String {
             out.push(' ');
             space = true;
         }
+    });
+    if !space {
+        out.push(' ');
     }
-    out.trim_end().to_string()
 }
 
 #[cfg(test)]
@@ -211,5 +227,8 @@ mod tests {
         assert_eq!(banned_word("Le N°1 du web", &words), Some("n°1"));
         assert_eq!(banned_word("Nous sommes leaders", &words), None);
         assert_eq!(banned_word("Un travail soigné", &words), None);
+        assert_eq!(banned_word("Le nº1 du web", &words), Some("n°1"));
+        assert_eq!(banned_word("leader", &words), Some("leader"));
+        assert_eq!(banned_word("Un texte", &["".to_string(), "--".to_string()]), None);
     }
 }
