@@ -146,7 +146,7 @@ fn prepared(site: &Site) -> Rendered {
     let loaded = annuaire::load(&site.opts()).expect("load");
     let theme = Theme::load(site.root(), &loaded.directory.config.theme).expect("theme");
     let view = audience::project(&loaded.directory, Audience::Public);
-    let (_, urls) = render::assets(&theme, &view.site.root);
+    let (_, urls) = render::assets(&theme, &view.site.root, view.map.as_deref());
     let search = annuaire::search::build(&view);
     let tera = render::environment(&view, &theme, &urls, &search.manifest_url).expect("templates");
     let jobs = pages::plan(&view);

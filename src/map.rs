@@ -114,6 +114,30 @@ pub fn decode(text: &str) -> Result<MapGeometry, String> {
     })
 }
 
+impl MapGeometry {
+    /// The outlines file every map page draws from, `static/communes.<hash>.svg`: each commune's
+    /// path, `id="c<code>"`, in `<defs>`. Inline, the 152 outlines were two thirds of each of
+    /// the eleven map pages; shared, the browser fetches them once and a map page stays small.
+    pub fn shapes_file(&self) -> (String, Vec<u8>) {
+        let mut s = String::with_capacity(self.communes.iter().map(|c| c.1.len() + 40).sum());
+        let _ = write!(
+            s,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}"><defs>"#,
+            self.width, self.height
+        );
+        for (code, d) in &self.communes {
+            let _ = write!(
+                s,
+                r#"<path id="c{}" d="{d}"/>"#,
+                crate::text::escape_html(code)
+            );
+        }
+        s.push_str("</defs></svg>\n");
+        let name = crate::output::fingerprinted_name("communes.svg", s.as_bytes());
+        (format!("static/{name}"), s.into_bytes())
+    }
+}
+
 /// How one commune is drawn.
 #[derive(Debug, Clone)]
 pub struct Shade {
@@ -164,9 +188,15 @@ pub fn class_of(count: usize, bounds: &[usize; 4]) -> u8 {
     bounds.iter().filter(|&&b| count >= b).count().max(1) as u8
 }
 
-/// The inline SVG. `title` names the map for assistive technologies.
-pub fn svg(geom: &MapGeometry, shades: &HashMap<String, Shade>, title: &str) -> String {
-    let mut s = String::with_capacity(geom.communes.iter().map(|c| c.1.len() + 120).sum());
+/// The inline SVG. `title` names the map for assistive technologies; `shapes_url` is the URL of
+/// [`MapGeometry::shapes_file`], whose outlines each commune `<use>`s.
+pub fn svg(
+    geom: &MapGeometry,
+    shades: &HashMap<String, Shade>,
+    title: &str,
+    shapes_url: &str,
+) -> String {
+    let mut s = String::with_capacity(geom.communes.len() * 160);
     let _ = write!(
         s,
         r#"<svg class="carte" viewBox="0 0 {} {}" role="group" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"#,
@@ -174,26 +204,28 @@ pub fn svg(geom: &MapGeometry, shades: &HashMap<String, Shade>, title: &str) -> 
         geom.height,
         crate::text::escape_html(title)
     );
-    for (code, d) in &geom.communes {
+    let shapes_url = crate::text::escape_html(shapes_url);
+    for (code, _) in &geom.communes {
         let shade = shades.get(code);
         let class = shade.map_or(0, |s| s.class);
         let label =
             crate::text::escape_html(&shade.map_or_else(|| code.clone(), |s| s.label.clone()));
+        let shape = format!(
+            r##"href="{shapes_url}#c{}" class="q{class}""##,
+            crate::text::escape_html(code)
+        );
         // The label once, as the <title> child that names the link (SVG-AAM) and shows as a
-        // tooltip: 152 communes on 11 map pages made the repeated label a third of each page.
+        // tooltip.
         match shade.and_then(|s| s.href.as_deref()) {
             Some(href) => {
                 let _ = write!(
                     s,
-                    r#"<a href="{}"><title>{label}</title><path class="q{class}" d="{d}"/></a>"#,
+                    r#"<a href="{}"><title>{label}</title><use {shape}/></a>"#,
                     crate::text::escape_html(href),
                 );
             }
             None => {
-                let _ = write!(
-                    s,
-                    r#"<path class="q{class}" d="{d}"><title>{label}</title></path>"#
-                );
+                let _ = write!(s, r#"<use {shape}><title>{label}</title></use>"#);
             }
         }
     }
@@ -231,14 +263,20 @@ mod tests {
                 href: Some("/communes/a/".into()),
             },
         );
-        let out = svg(&g, &shades, "Carte <test>");
+        let out = svg(&g, &shades, "Carte <test>", "/static/communes.x.svg");
         assert!(
             out.contains(
-                r#"<a href="/communes/a/"><title>A : 3 prestataires</title><path class="q2""#
+                r##"<a href="/communes/a/"><title>A : 3 prestataires</title><use href="/static/communes.x.svg#c1" class="q2"/></a>"##
             ),
             "{out}"
         );
-        assert!(out.contains(r#"<path class="q0""#));
+        assert!(out.contains(
+            r##"<use href="/static/communes.x.svg#c2" class="q0"><title>2</title></use>"##
+        ));
+        let (path, file) = g.shapes_file();
+        let file = String::from_utf8(file).unwrap();
+        assert!(path.starts_with("static/communes.") && path.ends_with(".svg"));
+        assert!(file.contains(r#"<path id="c1" d="M0 "#) && file.contains(r#"id="c2""#));
         assert!(out.contains("Carte &lt;test&gt;"));
     }
 

@@ -229,6 +229,9 @@ mod tests {
         assert_eq!(banned_word("Un travail soigné", &words), None);
         assert_eq!(banned_word("Le nº1 du web", &words), Some("n°1"));
         assert_eq!(banned_word("leader", &words), Some("leader"));
-        assert_eq!(banned_word("Un texte", &["".to_string(), "--".to_string()]), None);
+        assert_eq!(
+            banned_word("Un texte", &["".to_string(), "--".to_string()]),
+            None
+        );
     }
 }

@@ -86,8 +86,13 @@ pub struct Asset {
     pub bytes: Vec<u8>,
 }
 
-/// The fingerprinted assets of a theme and the map (`style.css` → URL) templates get as `assets`.
-pub fn assets(theme: &Theme, root: &str) -> (Vec<Asset>, BTreeMap<String, String>) {
+/// The fingerprinted assets of a theme, plus the map's outlines when the site has a map, and the
+/// map (`style.css` → URL) templates get as `assets`.
+pub fn assets(
+    theme: &Theme,
+    root: &str,
+    map: Option<&crate::map::MapGeometry>,
+) -> (Vec<Asset>, BTreeMap<String, String>) {
     let mut list = Vec::new();
     let mut urls = BTreeMap::new();
     for (name, bytes) in &theme.assets {
@@ -97,6 +102,11 @@ pub fn assets(theme: &Theme, root: &str) -> (Vec<Asset>, BTreeMap<String, String
             path,
             bytes: bytes.clone(),
         });
+    }
+    if let Some(map) = map {
+        let (path, bytes) = map.shapes_file();
+        urls.insert("communes.svg".into(), format!("{root}/{path}"));
+        list.push(Asset { path, bytes });
     }
     (list, urls)
 }
@@ -142,13 +152,20 @@ fn render_job(
 /// the search manifest's (fingerprinted) URL wait for the index.
 pub fn render_site(view: &View, theme: &Theme, staging: &Staging) -> Result<Rendered, RenderError> {
     let started = Instant::now();
-    let (list, urls) = assets(theme, &view.site.root);
+    let (list, urls) = assets(theme, &view.site.root, view.map.as_deref());
     let mut rendered = Rendered::default();
     for asset in &list {
         staging.write(&asset.path, &asset.bytes)?;
         rendered.assets += 1;
         rendered.bytes += asset.bytes.len() as u64;
         rendered.files.insert(asset.path.clone());
+        if asset.path.ends_with(".svg") {
+            // Its ids are what the map pages' `<use href="…#c48095">` point to.
+            rendered.scans.insert(
+                asset.path.clone(),
+                crate::links::internal::scan(&asset.bytes),
+            );
+        }
     }
     let mut tera = environment(view, theme, &urls, "")?;
     let jobs = pages::plan(view);
@@ -203,7 +220,7 @@ pub fn render_site(view: &View, theme: &Theme, staging: &Staging) -> Result<Rend
     rendered.pages = jobs.len();
     rendered.bytes += pages.bytes;
     rendered.files.extend(pages.paths);
-    rendered.scans = pages.scans.into_iter().collect();
+    rendered.scans.extend(pages.scans);
     let mut templates: Vec<TemplateTime> = pages
         .templates
         .into_iter()

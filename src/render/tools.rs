@@ -63,7 +63,10 @@ pub fn context(view: &View, job: Job, home: Link) -> (&'static str, Context) {
             let svg = view
                 .map
                 .as_deref()
-                .map(|g| map::svg(g, &shades, &title))
+                .map(|g| {
+                    let shapes = format!("{}/{}", view.site.root, g.shapes_file().0);
+                    map::svg(g, &shades, &title, &shapes)
+                })
                 .unwrap_or_default();
             let legend = legend(&bounds);
             let mut table: Vec<CommuneCount> = view

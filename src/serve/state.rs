@@ -34,7 +34,7 @@ pub struct Rendering {
 
 impl Rendering {
     fn new(view: &View, theme: &Theme) -> Result<Rendering, RenderError> {
-        let (list, asset_urls) = render::assets(theme, &view.site.root);
+        let (list, asset_urls) = render::assets(theme, &view.site.root, view.map.as_deref());
         // In serve, the manifest has a stable name, so pages need not wait for the index.
         let manifest = format!("{}/{SEARCH_MANIFEST}", view.site.root);
         let tera = render::environment(view, theme, &asset_urls, &manifest)?;

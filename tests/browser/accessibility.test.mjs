@@ -405,14 +405,18 @@ test("the map renders: one shape per commune, each commune with a page is a link
   assert.ok(await svg.isVisible(), "la carte est visible");
   const box = await svg.boundingBox();
   assert.ok(box.width > 300 && box.height > 300, `taille ${box.width}×${box.height}`);
+  // Each commune <use>s its outline from the shared communes.svg, fetched once.
+  await page.waitForLoadState("networkidle");
   const shapes = await page.evaluate(() =>
-    [...document.querySelectorAll("svg.carte path")].map((p) => {
+    [...document.querySelectorAll("svg.carte use")].map((p) => {
       const b = p.getBBox();
       // A linked commune's name is the link's <title> (its accessible name); the others' their own.
       const title = p.querySelector("title") || p.closest("a")?.querySelector(":scope > title");
       return { title: title?.textContent || "", area: b.width * b.height, fill: getComputedStyle(p).fill };
     }),
   );
+  const outlines = site.requests.slice(from).filter((r) => /\/static\/communes\.[0-9a-f]{10}\.svg$/.test(r.path));
+  assert.equal(outlines.length, 1, "les contours viennent d'un seul fichier partagé");
   assert.equal(shapes.length, 152, "152 communes en Lozère");
   const data = path.join(site.out, "donnees/communes.json");
   if (fs.existsSync(data)) {
@@ -430,7 +434,7 @@ test("the map renders: one shape per commune, each commune with a page is a link
     .map((d) => `/communes/${d.name}/`)
     .sort();
   const links = await page.$$eval("svg.carte a", (as) =>
-    as.map((a) => ({ href: a.getAttribute("href"), label: a.querySelector(":scope > title")?.textContent, shapes: a.querySelectorAll("path").length })),
+    as.map((a) => ({ href: a.getAttribute("href"), label: a.querySelector(":scope > title")?.textContent, shapes: a.querySelectorAll("use").length })),
   );
   assert.deepEqual(links.map((l) => l.href).sort(), pages);
   assert.ok(links.every((l) => l.label && l.shapes === 1), "chaque lien a un nom et une forme");
@@ -441,7 +445,7 @@ test("the map renders: one shape per commune, each commune with a page is a link
   // Reached with Tab, a commune is filled with the focus colour.
   await page.locator("nav.map-filters a").last().focus();
   await tabUntil(page, (f) => f.href === "/communes/mende/", 40);
-  const mende = page.locator("svg.carte a[href='/communes/mende/'] path");
+  const mende = page.locator("svg.carte a[href='/communes/mende/'] use");
   assert.equal(await mende.evaluate((p) => getComputedStyle(p).fill), "rgb(255, 191, 71)", "la commune focalisée prend la couleur du focus");
   await page.screenshot({ path: path.join(ARTIFACTS, "carte-focus-mende.png") });
   await page.locator("h1").click();
@@ -449,14 +453,13 @@ test("the map renders: one shape per commune, each commune with a page is a link
   // A click inside Mende's shape (the centre of its box may be a neighbour) opens its page.
   await mende.scrollIntoViewIfNeeded();
   const point = await mende.evaluate((p) => {
-    const b = p.getBBox();
-    const m = p.getScreenCTM();
+    const b = p.getBoundingClientRect();
     for (let i = 1; i < 20; i++) {
       for (let j = 1; j < 20; j++) {
-        const pt = new DOMPoint(b.x + (b.width * i) / 20, b.y + (b.height * j) / 20);
-        if (!p.isPointInFill(pt)) continue;
-        const s = pt.matrixTransform(m);
-        if (document.elementFromPoint(s.x, s.y) === p) return { x: s.x, y: s.y };
+        const x = b.x + (b.width * i) / 20;
+        const y = b.y + (b.height * j) / 20;
+        // Hit testing inside a <use> answers with the <use> itself.
+        if (document.elementFromPoint(x, y) === p) return { x, y };
       }
     }
     return null;
