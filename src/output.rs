@@ -93,6 +93,44 @@ impl Staging {
         Ok(())
     }
 
+    /// Writes one file through `write` (buffered), for files too large to hold in memory; like
+    /// [`Staging::write`], a file equal to the previous output's is replaced by a link to it.
+    pub fn write_stream(
+        &self,
+        rel: &str,
+        write: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> Result<(), OutputError> {
+        use io::Write as _;
+        let path = self.dir.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(err("création de", parent))?;
+        }
+        let file = fs::File::create(&path).map_err(err("écriture de", &path))?;
+        let mut out = io::BufWriter::with_capacity(1 << 16, file);
+        write(&mut out)
+            .and_then(|()| out.flush())
+            .map_err(err("écriture de", &path))?;
+        drop(out);
+        let previous = self.target.join(rel);
+        if same_file(&previous, &path)
+            && fs::remove_file(&path).is_ok()
+            && fs::hard_link(&previous, &path).is_ok()
+        {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+        if !path.exists() {
+            // The link failed after the new file was removed: write it again.
+            let mut out =
+                io::BufWriter::new(fs::File::create(&path).map_err(err("écriture de", &path))?);
+            write(&mut out)
+                .and_then(|()| out.flush())
+                .map_err(err("écriture de", &path))?;
+        }
+        self.written.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
     /// Replaces the target with the staged site.
     pub fn commit(mut self) -> Result<PathBuf, OutputError> {
         let old = self.target.with_file_name(format!(
@@ -132,6 +170,33 @@ impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Whether two files hold the same bytes (`previous` a regular file, not a symlink), read in
+/// blocks: for the streamed exports, too large to hold.
+fn same_file(previous: &Path, new: &Path) -> bool {
+    use std::io::Read;
+    let (Ok(a), Ok(b)) = (fs::symlink_metadata(previous), fs::metadata(new)) else {
+        return false;
+    };
+    if !a.is_file() || a.len() != b.len() {
+        return false;
+    }
+    let (Ok(mut fa), Ok(mut fb)) = (fs::File::open(previous), fs::File::open(new)) else {
+        return false;
+    };
+    let (mut ba, mut bb) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    loop {
+        let Ok(n) = fa.read(&mut ba) else {
+            return false;
+        };
+        if n == 0 {
+            return true;
+        }
+        if fb.read_exact(&mut bb[..n]).is_err() || ba[..n] != bb[..n] {
+            return false;
         }
     }
 }
@@ -290,6 +355,10 @@ mod tests {
         second.write("size.html", b"abcd").unwrap();
         second.write("link.html", b"link").unwrap();
         assert_eq!(second.counts(), (3, 1));
+        // Streamed files: the same rule.
+        second
+            .write_stream("big.csv", &mut |w| w.write_all(b"a,b\r\n"))
+            .unwrap();
         second.commit().unwrap();
         assert_eq!(inode("same.html"), before[0], "unchanged file kept");
         assert_ne!(inode("edit.html"), before[1]);
@@ -305,6 +374,23 @@ mod tests {
             2,
             "public and elsewhere"
         );
+
+        let big = inode("big.csv");
+        let third = Staging::new(&target).unwrap();
+        third
+            .write_stream("big.csv", &mut |w| w.write_all(b"a,b\r\n"))
+            .unwrap();
+        third
+            .write_stream("other.csv", &mut |w| w.write_all(b"x"))
+            .unwrap();
+        assert_eq!(third.counts(), (1, 1));
+        third.commit().unwrap();
+        assert_eq!(
+            inode("big.csv"),
+            big,
+            "an unchanged streamed file is kept too"
+        );
+        assert_eq!(fs::read(target.join("big.csv")).unwrap(), b"a,b\r\n");
     }
 
     #[test]

@@ -274,46 +274,49 @@ pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// `donnees/prestataires.csv` for `view`.
 pub fn providers(view: &View) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_providers(view, &mut out);
+    out
+}
+
+/// [`providers`], written to `out` row by row (at 100,000 providers the file is hundreds of
+/// megabytes: it is never held in memory by the build).
+pub fn write_providers(view: &View, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let private = view.audience.sees_private();
     let cols = columns(view.audience);
-    let mut out = Vec::new();
     if private {
-        out.extend_from_slice(BOM);
+        out.write_all(BOM)?;
     }
-    {
-        let mut w = ::csv::WriterBuilder::new()
-            .delimiter(if private { b';' } else { b',' })
-            .terminator(::csv::Terminator::CRLF)
-            .quote_style(::csv::QuoteStyle::Necessary)
-            .from_writer(&mut out);
-        w.write_record(cols.iter().map(|c| c.field.name))
-            .expect("writing to memory");
-        for p in &view.providers {
-            let claims: Vec<(&ClaimGroup, &ClaimView)> = p
-                .groups
-                .iter()
-                .flat_map(|g| g.claims.iter().map(move |c| (g, c)))
-                .collect();
-            // A provider always shows in the file, even with no skill left in this view.
-            let rows: Vec<Option<(&ClaimGroup, &ClaimView)>> = if claims.is_empty() {
-                vec![None]
-            } else {
-                claims.into_iter().map(Some).collect()
+    let mut w = ::csv::WriterBuilder::new()
+        .delimiter(if private { b';' } else { b',' })
+        .terminator(::csv::Terminator::CRLF)
+        .quote_style(::csv::QuoteStyle::Necessary)
+        .from_writer(out);
+    w.write_record(cols.iter().map(|c| c.field.name))?;
+    for p in &view.providers {
+        let claims: Vec<(&ClaimGroup, &ClaimView)> = p
+            .groups
+            .iter()
+            .flat_map(|g| g.claims.iter().map(move |c| (g, c)))
+            .collect();
+        // A provider always shows in the file, even with no skill left in this view.
+        let rows: Vec<Option<(&ClaimGroup, &ClaimView)>> = if claims.is_empty() {
+            vec![None]
+        } else {
+            claims.into_iter().map(Some).collect()
+        };
+        for claim in rows {
+            let row = Row {
+                view,
+                provider: p,
+                claim,
             };
-            for claim in rows {
-                let row = Row {
-                    view,
-                    provider: p,
-                    claim,
-                };
-                w.write_record(cols.iter().map(|c| {
-                    let v = (c.value)(&row);
-                    if private { defuse(v) } else { v }
-                }))
-                .expect("writing to memory");
-            }
+            w.write_record(cols.iter().map(|c| {
+                let v = (c.value)(&row);
+                if private { defuse(v) } else { v }
+            }))?;
         }
-        w.flush().expect("writing to memory");
     }
-    out
+    w.flush()
 }

@@ -372,20 +372,23 @@ fn to_bytes<T: Serialize>(value: &T) -> Vec<u8> {
     out
 }
 
-/// Compact JSON with `<`, `>` and `&` escaped ([`crate::output::safe_json`]): the same data for
-/// any JSON parser, but no live markup if a reuser pastes a value into a page.
-fn to_compact_bytes<T: Serialize>(value: &T) -> Vec<u8> {
-    let mut out = crate::output::safe_json(value);
-    out.push(b'\n');
+/// `donnees/prestataires.json`.
+pub fn providers(view: &View) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_providers(view, &mut out);
     out
 }
 
-/// `donnees/prestataires.json`.
-pub fn providers(view: &View) -> Vec<u8> {
-    to_compact_bytes(&ProvidersFile {
+/// [`providers`], written to `out` as it is serialised (and escaped): at 100,000 providers the
+/// file is hundreds of megabytes, never held in memory by the build.
+pub fn write_providers(view: &View, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let file = ProvidersFile {
         header: header(view, "prestataires.schema.json"),
         prestataires: Providers(view),
-    })
+    };
+    serde_json::to_writer(crate::output::MarkupSafe(&mut *out), &file)?;
+    out.write_all(b"\n")
 }
 
 /// Keys of a family object in `nomenclature.json`.

@@ -69,56 +69,82 @@ pub const SCHEMAS: &[(&str, &str)] = &[
 /// Every file of this module for `view`: data files, schemas, sitemap, robots.txt, feed and web
 /// manifest. `jobs` is the page plan; `asset_urls` maps theme asset names to their URLs.
 pub fn files(view: &View, jobs: &[Job], asset_urls: &BTreeMap<String, String>) -> Vec<OutFile> {
-    let mut out = Vec::new();
-    let _ = for_each_file(view, jobs, asset_urls, &mut |file| {
-        out.push(file);
-        Ok::<(), std::convert::Infallible>(())
-    });
-    out
+    struct Collect(Vec<OutFile>);
+    impl Sink for Collect {
+        type Error = std::convert::Infallible;
+        fn file(&mut self, file: OutFile) -> Result<(), Self::Error> {
+            self.0.push(file);
+            Ok(())
+        }
+        fn stream(
+            &mut self,
+            path: String,
+            write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+        ) -> Result<(), Self::Error> {
+            let mut bytes = Vec::new();
+            // Writing to memory cannot fail.
+            let _ = write(&mut bytes);
+            self.0.push(OutFile { path, bytes });
+            Ok(())
+        }
+    }
+    let mut out = Collect(Vec::new());
+    let _ = for_each_file(view, jobs, asset_urls, &mut out);
+    out.0
 }
 
-/// [`files`], each handed to `write` as soon as it is made, so the large ones (the provider
-/// exports are tens of megabytes at 10,000 entries) are never all in memory together.
-pub fn for_each_file<E>(
+/// Where [`for_each_file`] puts the files: small ones as bytes, the provider exports (tens of
+/// megabytes at 10,000 entries, hundreds at 100,000) as a writer callback, so a build streams
+/// them to disk instead of holding them.
+pub trait Sink {
+    type Error;
+    fn file(&mut self, file: OutFile) -> Result<(), Self::Error>;
+    fn stream(
+        &mut self,
+        path: String,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), Self::Error>;
+}
+
+/// [`files`], each handed to `sink` as soon as it is made.
+pub fn for_each_file<S: Sink>(
     view: &View,
     jobs: &[Job],
     asset_urls: &BTreeMap<String, String>,
-    write: &mut dyn FnMut(OutFile) -> Result<(), E>,
-) -> Result<(), E> {
-    write(OutFile {
-        path: format!("{DATA_DIR}/prestataires.json"),
-        bytes: json::providers(view),
+    sink: &mut S,
+) -> Result<(), S::Error> {
+    sink.stream(format!("{DATA_DIR}/prestataires.json"), &mut |w| {
+        json::write_providers(view, w)
     })?;
-    write(OutFile {
-        path: format!("{DATA_DIR}/prestataires.csv"),
-        bytes: csv::providers(view),
+    sink.stream(format!("{DATA_DIR}/prestataires.csv"), &mut |w| {
+        csv::write_providers(view, w)
     })?;
-    write(OutFile {
+    sink.file(OutFile {
         path: format!("{DATA_DIR}/nomenclature.json"),
         bytes: json::nomenclature(view),
     })?;
-    write(OutFile {
+    sink.file(OutFile {
         path: format!("{DATA_DIR}/communes.json"),
         bytes: json::communes(view),
     })?;
     for (name, text) in SCHEMAS {
-        write(OutFile {
+        sink.file(OutFile {
             path: format!("{DATA_DIR}/{name}"),
             bytes: text.as_bytes().to_vec(),
         })?;
     }
     for file in sitemap::files(view, jobs) {
-        write(file)?;
+        sink.file(file)?;
     }
-    write(OutFile {
+    sink.file(OutFile {
         path: "robots.txt".into(),
         bytes: sitemap::robots(view).into_bytes(),
     })?;
-    write(OutFile {
+    sink.file(OutFile {
         path: feed::PATH.into(),
         bytes: feed::atom(view).into_bytes(),
     })?;
-    write(OutFile {
+    sink.file(OutFile {
         path: "site.webmanifest".into(),
         bytes: manifest(view, asset_urls),
     })

@@ -404,6 +404,26 @@ fn check_link(
     }
 }
 
+/// Drops from `scan` the site-absolute links without a fragment already kept from another page
+/// (`seen`): they resolve the same on every page, so one check is enough, and the navigation,
+/// breadcrumbs and skill links repeated on 100,000 pages would otherwise be kept 100,000 times.
+/// A broken one is then reported on the first page found with it.
+pub fn keep_first_site_links(scan: &mut Scan, seen: &mut HashSet<String>, site: &Site) {
+    scan.links.retain(|link| {
+        let absolute = (link.starts_with('/') && !link.starts_with("//"))
+            || (!site.base_url.is_empty() && link.starts_with(site.base_url));
+        if !absolute || link.contains('#') {
+            return true;
+        }
+        if seen.contains(link.as_str()) {
+            false
+        } else {
+            seen.insert(link.clone());
+            true
+        }
+    });
+}
+
 /// Checks the links of `pages` (output-relative path → scan) against `files` (every written file,
 /// output-relative). Returns the broken links, sorted by page then link.
 ///
@@ -494,6 +514,17 @@ mod tests {
             path: path.into(),
             fragment: fragment.map(Into::into),
         }
+    }
+
+    #[test]
+    fn site_links_are_kept_once() {
+        let mut seen = HashSet::new();
+        let mut a = scan(br##"<a href="/charte/">c</a><a href="/x/#y">x</a><a href="../z/">z</a><a href="https://x.example/charte/">c</a>"##);
+        keep_first_site_links(&mut a, &mut seen, &SITE);
+        assert_eq!(a.links.len(), 4);
+        let mut b = scan(br##"<a href="/charte/">c</a><a href="/x/#y">x</a><a href="../z/">z</a><a href="https://x.example/charte/">c</a>"##);
+        keep_first_site_links(&mut b, &mut seen, &SITE);
+        assert_eq!(b.links, ["/x/#y", "../z/"]);
     }
 
     #[test]

@@ -63,6 +63,8 @@ struct PagesDone {
     paths: Vec<String>,
     scans: Vec<(String, crate::links::internal::Scan)>,
     templates: HashMap<&'static str, (usize, Duration)>,
+    /// Site-absolute links already kept for the link check by this thread.
+    site_links: HashSet<String>,
 }
 
 impl PagesDone {
@@ -193,11 +195,11 @@ pub fn render_site(view: &View, theme: &Theme, staging: &Staging) -> Result<Rend
             let search_time = t.elapsed();
             let t = Instant::now();
             // Open data, sitemap, robots.txt, feed and web manifest (src/export).
-            crate::export::for_each_file(view, &jobs, &urls, &mut |file| {
-                staging.write(&file.path, &file.bytes)?;
-                written.push((file.path, file.bytes.len() as u64));
-                Ok::<(), RenderError>(())
-            })?;
+            let mut sink = ToStaging {
+                staging,
+                written: &mut written,
+            };
+            crate::export::for_each_file(view, &jobs, &urls, &mut sink)?;
             Ok(SideFiles {
                 written,
                 manifest_url: search.manifest_url,
@@ -240,6 +242,53 @@ pub fn render_site(view: &View, theme: &Theme, staging: &Staging) -> Result<Rend
     Ok(rendered)
 }
 
+/// Exports go straight to the staging folder, the large ones streamed.
+struct ToStaging<'a> {
+    staging: &'a Staging,
+    written: &'a mut Vec<(String, u64)>,
+}
+
+impl crate::export::Sink for ToStaging<'_> {
+    type Error = RenderError;
+
+    fn file(&mut self, file: crate::export::OutFile) -> Result<(), RenderError> {
+        self.staging.write(&file.path, &file.bytes)?;
+        self.written.push((file.path, file.bytes.len() as u64));
+        Ok(())
+    }
+
+    fn stream(
+        &mut self,
+        path: String,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), RenderError> {
+        let mut counted = 0u64;
+        self.staging.write_stream(&path, &mut |w| {
+            let mut c = Counting(w, 0);
+            let r = write(&mut c);
+            counted = c.1;
+            r
+        })?;
+        self.written.push((path, counted));
+        Ok(())
+    }
+}
+
+/// Counts the bytes written through it.
+struct Counting<'a>(&'a mut dyn std::io::Write, u64);
+
+impl std::io::Write for Counting<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.0.write(buf)?;
+        self.1 += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// The search index and exports, written while the pages render.
 struct SideFiles {
     written: Vec<(String, u64)>,
@@ -255,6 +304,10 @@ fn render_pages(
     jobs: &[Job],
     staging: &Staging,
 ) -> Result<PagesDone, RenderError> {
+    let site = crate::links::internal::Site {
+        base_url: &view.site.base_url,
+        root: &view.site.root,
+    };
     jobs.par_iter()
         .try_fold(PagesDone::default, |mut done, &job| {
             let t = Instant::now();
@@ -265,8 +318,9 @@ fn render_pages(
             let path = pages::output_path(view, job);
             staging.write(&path, html.as_bytes())?;
             done.bytes += html.len() as u64;
-            done.scans
-                .push((path.clone(), crate::links::internal::scan(html.as_bytes())));
+            let mut scan = crate::links::internal::scan(html.as_bytes());
+            crate::links::internal::keep_first_site_links(&mut scan, &mut done.site_links, &site);
+            done.scans.push((path.clone(), scan));
             done.paths.push(path);
             Ok::<PagesDone, RenderError>(done)
         })
