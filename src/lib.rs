@@ -478,6 +478,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     };
     let broken = links::internal::check_scans(&rendered.scans, &rendered.files, &site);
     if !broken.is_empty() {
+        // The scans kept each site-wide link once; to name every page with a broken link (in the
+        // same order whatever the threads did), read the written pages again. Only on failure.
+        let broken =
+            links::internal::check_dir(staging.dir(), &site).map_err(|e| output::OutputError {
+                action: "lecture de",
+                path: staging.dir().to_path_buf(),
+                source: e,
+            })?;
         return Err(Error::BrokenLinks(broken));
     }
     rendered.scans = HashMap::new();

@@ -407,7 +407,8 @@ fn check_link(
 /// Drops from `scan` the site-absolute links without a fragment already kept from another page
 /// (`seen`): they resolve the same on every page, so one check is enough, and the navigation,
 /// breadcrumbs and skill links repeated on 100,000 pages would otherwise be kept 100,000 times.
-/// A broken one is then reported on the first page found with it.
+/// When the check finds a broken link, the build reads the written pages again
+/// ([`check_dir`]) to name every page that has it.
 pub fn keep_first_site_links(scan: &mut Scan, seen: &mut HashSet<String>, site: &Site) {
     scan.links.retain(|link| {
         let absolute = (link.starts_with('/') && !link.starts_with("//"))
