@@ -31,31 +31,10 @@ fn terms(
     manifest: &Value,
     field: &str,
 ) -> BTreeMap<String, BTreeSet<String>> {
-    fn walk(node: &Value, prefix: &str, out: &mut BTreeMap<String, BTreeSet<String>>) {
-        let Value::Object(map) = node else { return };
-        if let Some(Value::Object(docs)) = map.get("docs")
-            && !docs.is_empty()
-        {
-            out.entry(prefix.to_string())
-                .or_default()
-                .extend(docs.keys().cloned());
-        }
-        for (k, v) in map {
-            if k != "docs" && k != "df" {
-                walk(v, &format!("{prefix}{k}"), out);
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    for (key, url) in manifest["shards"].as_object().unwrap() {
-        let shard: Value =
-            serde_json::from_slice(&files[url.as_str().unwrap().trim_start_matches('/')]).unwrap();
-        let prefix = key.trim_end_matches('=');
-        if let Some(tree) = shard["tries"].get(field) {
-            walk(tree, prefix, &mut out);
-        }
-    }
-    out
+    postings_by_term(files, manifest, field)
+        .into_iter()
+        .map(|(term, (_, docs))| (term, docs.into_iter().map(|(doc, _)| doc).collect()))
+        .collect()
 }
 
 #[test]
