@@ -4,13 +4,15 @@
 //! The size is compared with what minify-html (the per-page minifier the build used before) makes
 //! of the same pages.
 
-use std::cell::RefCell;
+mod canonical_html;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use annuaire::audience::Audience;
 use annuaire::model::Date;
 use annuaire::{BuildOptions, SiteOptions};
+use canonical_html::{Tok, tokens};
 
 /// Elements laid out as blocks by the browser's default style sheet: whitespace beside their
 /// tags is at the start or end of a line box and does not render. Written from the HTML
@@ -77,74 +79,12 @@ const BLOCK_LEVEL: &[&str] = &[
     "use",
 ];
 
-#[derive(Debug, PartialEq, Eq, Clone)]
-enum Tok {
-    Start(String, Vec<(String, String)>),
-    End(String),
-    Text(String),
-    Other(String),
-}
-
-fn tokens(html: &str) -> Vec<Tok> {
-    use html5ever::tendril::StrTendril;
-    use html5ever::tokenizer::{
-        BufferQueue, CharacterTokens, CommentToken, DoctypeToken, EndTag, TagToken, Token,
-        TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts, states::RawKind,
-    };
-
-    #[derive(Default)]
-    struct Sink(RefCell<Vec<Tok>>);
-    impl TokenSink for Sink {
-        type Handle = ();
-        fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
-            let mut out = self.0.borrow_mut();
-            match token {
-                TagToken(tag) => {
-                    let name = tag.name.to_string();
-                    if tag.kind == EndTag {
-                        out.push(Tok::End(name));
-                        return TokenSinkResult::Continue;
-                    }
-                    let mut attrs: Vec<(String, String)> = tag
-                        .attrs
-                        .iter()
-                        .map(|a| (a.name.local.to_string(), a.value.to_string()))
-                        .collect();
-                    attrs.sort();
-                    out.push(Tok::Start(name.clone(), attrs));
-                    return match name.as_str() {
-                        "script" => TokenSinkResult::RawData(RawKind::ScriptData),
-                        "style" => TokenSinkResult::RawData(RawKind::Rawtext),
-                        "title" | "textarea" => TokenSinkResult::RawData(RawKind::Rcdata),
-                        _ => TokenSinkResult::Continue,
-                    };
-                }
-                CharacterTokens(t) => match out.last_mut() {
-                    Some(Tok::Text(s)) => s.push_str(&t),
-                    _ => out.push(Tok::Text(t.to_string())),
-                },
-                CommentToken(c) => out.push(Tok::Other(format!("<!--{c}-->"))),
-                DoctypeToken(d) => out.push(Tok::Other(format!("{:?}", d.name))),
-                _ => {}
-            }
-            TokenSinkResult::Continue
-        }
-    }
-
-    let tok = Tokenizer::new(Sink::default(), TokenizerOpts::default());
-    let input = BufferQueue::default();
-    input.push_back(StrTendril::from_slice(html));
-    let _ = tok.feed(&input);
-    tok.end();
-    tok.sink.0.take()
-}
-
 /// The page as rendered: whitespace runs collapsed, whitespace beside block boundaries dropped
 /// (except inside `pre`, `textarea`, `script` and `style`, which keep every character).
 fn rendered(html: &str) -> Vec<Tok> {
     let toks = tokens(html);
     let is_block = |t: Option<&Tok>| match t {
-        None | Some(Tok::Other(_)) => true,
+        None | Some(Tok::Comment(_) | Tok::Doctype) => true,
         Some(Tok::Start(n, _) | Tok::End(n)) => BLOCK_LEVEL.contains(&n.as_str()),
         Some(Tok::Text(_)) => false,
     };
