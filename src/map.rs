@@ -15,6 +15,8 @@ pub struct MapGeometry {
     pub height: f64,
     /// (INSEE code, path data), in the file's order.
     pub communes: Vec<(String, String)>,
+    /// [`MapGeometry::shapes_file`], made once (every map page names it).
+    shapes: std::sync::OnceLock<(String, Vec<u8>)>,
 }
 
 pub const WIDTH: f64 = 800.0;
@@ -111,6 +113,7 @@ pub fn decode(text: &str) -> Result<MapGeometry, String> {
         width: WIDTH,
         height,
         communes,
+        shapes: std::sync::OnceLock::new(),
     })
 }
 
@@ -118,7 +121,11 @@ impl MapGeometry {
     /// The outlines file every map page draws from, `static/communes.<hash>.svg`: each commune's
     /// path, `id="c<code>"`, in `<defs>`. Inline, the 152 outlines were two thirds of each of
     /// the eleven map pages; shared, the browser fetches them once and a map page stays small.
-    pub fn shapes_file(&self) -> (String, Vec<u8>) {
+    pub fn shapes_file(&self) -> &(String, Vec<u8>) {
+        self.shapes.get_or_init(|| self.make_shapes_file())
+    }
+
+    fn make_shapes_file(&self) -> (String, Vec<u8>) {
         let mut s = String::with_capacity(self.communes.iter().map(|c| c.1.len() + 40).sum());
         let _ = write!(
             s,
@@ -274,7 +281,7 @@ mod tests {
             r##"<use href="/static/communes.x.svg#c2" class="q0"><title>2</title></use>"##
         ));
         let (path, file) = g.shapes_file();
-        let file = String::from_utf8(file).unwrap();
+        let file = String::from_utf8(file.clone()).unwrap();
         assert!(path.starts_with("static/communes.") && path.ends_with(".svg"));
         assert!(file.contains(r#"<path id="c1" d="M0 "#) && file.contains(r#"id="c2""#));
         assert!(out.contains("Carte &lt;test&gt;"));

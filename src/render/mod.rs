@@ -108,7 +108,10 @@ pub fn assets(
     if let Some(map) = map {
         let (path, bytes) = map.shapes_file();
         urls.insert("communes.svg".into(), format!("{root}/{path}"));
-        list.push(Asset { path, bytes });
+        list.push(Asset {
+            path: path.clone(),
+            bytes: bytes.clone(),
+        });
     }
     (list, urls)
 }
