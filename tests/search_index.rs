@@ -10,8 +10,18 @@ use annuaire::{SiteOptions, search};
 use serde_json::Value;
 
 fn built(audience: Audience) -> (BTreeMap<String, Vec<u8>>, Value) {
+    let (_, files, manifest) = built_at(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini"),
+        audience,
+    );
+    (files, manifest)
+}
+
+/// The search files of the site at `root` for `audience`, with the view they were built from
+/// and the parsed manifest.
+fn built_at(root: &Path, audience: Audience) -> (audience::View, BTreeMap<String, Vec<u8>>, Value) {
     let opts = SiteOptions {
-        root: Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini"),
+        root: root.to_path_buf(),
         today: Date::parse("2025-11-28").unwrap(),
         base_url: None,
     };
@@ -22,7 +32,7 @@ fn built(audience: Audience) -> (BTreeMap<String, Vec<u8>>, Value) {
         index.files.into_iter().map(|f| (f.path, f.bytes)).collect();
     let manifest_path = index.manifest_url.trim_start_matches('/');
     let manifest = serde_json::from_slice(&files[manifest_path]).unwrap();
-    (files, manifest)
+    (view, files, manifest)
 }
 
 /// Every term of `field` with the documents it points to, gathered from all shards.
@@ -162,20 +172,10 @@ fn files_are_fingerprinted_and_cards_hold_only_display_fields() {
 #[test]
 fn split_files_equal_elasticlunr_rs_index_of_the_same_documents() {
     for audience in [Audience::Public, Audience::Mediation] {
-        let opts = SiteOptions {
-            root: Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf(),
-            today: Date::parse("2025-11-28").unwrap(),
-            base_url: None,
-        };
-        let loaded = annuaire::load(&opts).unwrap();
-        let view = audience::project(&loaded.directory, audience);
-        let index = search::build(&view);
-        let files: BTreeMap<String, Vec<u8>> =
-            index.files.into_iter().map(|f| (f.path, f.bytes)).collect();
+        let (view, files, manifest) = built_at(Path::new(env!("CARGO_MANIFEST_DIR")), audience);
         let read = |url: &str| -> Value {
             serde_json::from_slice(&files[url.trim_start_matches('/')]).unwrap()
         };
-        let manifest = read(&index.manifest_url);
 
         let mut oracle =
             elasticlunr::IndexBuilder::with_language(Box::new(search::pipeline::French))
