@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 ROOT="$PWD"
 
 SECONDS_PER_TARGET="${1:-60}"
-TARGETS=(${FUZZ_TARGETS:-entry markdown})
+TARGETS=(${FUZZ_TARGETS:-entry markdown links_scan})
 JOBS="${FUZZ_JOBS:-1}"
 SANITIZER="${FUZZ_SANITIZER:-none}"
 export RUSTC_BOOTSTRAP=1
@@ -51,6 +51,8 @@ for target in "${TARGETS[@]}"; do
   mkdir -p "$corpus" "$ROOT/fuzz/artifacts/$target"
   seeds=("$ROOT/tests/hostile" "$ROOT/content/prestataires" "$ROOT/content/pages"
          "$ROOT/tests/fixtures/mini/content/prestataires")
+  # The page scan reads HTML: the templates are the closest thing to pages in the checkout.
+  if [ "$target" = links_scan ]; then seeds=("$ROOT/themes" "$ROOT/tests/hostile"); fi
   dict=()
   if [ -f "$ROOT/fuzz/$target.dict" ]; then dict=(-dict="$ROOT/fuzz/$target.dict"); fi
   log="$ROOT/fuzz/artifacts/$target/last-run.log"
@@ -59,7 +61,7 @@ for target in "${TARGETS[@]}"; do
   # -max_len: real entries are 2-5 KB, and bombs or floods need no more than a few KB to hit every
   # budget; longer inputs only make each run slower.
   case "$target" in
-    markdown) max_len=8192 ;;
+    markdown | links_scan) max_len=8192 ;;
     *) max_len=16384 ;;
   esac
   set +e

@@ -148,3 +148,48 @@ fn links_outside_the_base_path_are_broken() {
         stderr(&o)
     );
 }
+
+/// Every page of the bundled directory, both audiences, minified or not, is read by the fast
+/// scanner (the build's link check would otherwise fall back to the slower html5gum), and read
+/// exactly as html5gum reads it.
+#[test]
+fn every_built_page_stays_on_the_fast_scan_path() {
+    use annuaire::audience::Audience;
+    use annuaire::links::internal::{fast_scan, tokenize};
+    use annuaire::model::Date;
+    use annuaire::{BuildOptions, SiteOptions};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let mut pages = 0;
+    for (audience, minify) in [
+        (Audience::Public, true),
+        (Audience::Mediation, true),
+        (Audience::Public, false),
+    ] {
+        let out = tmp.path().join(format!("{audience:?}-{minify}"));
+        let opts = BuildOptions {
+            site: SiteOptions {
+                root: Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf(),
+                today: Date::parse("2025-11-28").unwrap(),
+                base_url: None,
+            },
+            out: out.clone(),
+            audience,
+            strict: false,
+            minify,
+        };
+        annuaire::build(&opts).expect("the bundled directory builds");
+        for (name, html) in snapshot(&out) {
+            if !name.ends_with(".html") {
+                continue;
+            }
+            let fast = fast_scan(&html)
+                .unwrap_or_else(|| panic!("{audience:?} {name}: the fast scan gave up"));
+            let reference = tokenize(&html);
+            assert_eq!(fast.links, reference.links, "{audience:?} {name}: links");
+            assert_eq!(fast.ids, reference.ids, "{audience:?} {name}: ids");
+            pages += 1;
+        }
+    }
+    assert!(pages > 100, "only {pages} pages built");
+}

@@ -64,20 +64,34 @@ pub struct Scan {
     pub links: Vec<String>,
 }
 
-/// Attributes that hold a URL, by element (`*`: any element).
-fn is_link_attr(tag: &[u8], attr: &[u8]) -> bool {
+/// What an attribute holds for the checker.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum AttributeKind {
+    /// `id`, or `name` on `<a>`: a fragment target.
+    Id,
+    /// A URL (`href`, `src`…).
+    Link,
+    /// A list of URLs with descriptors.
+    Srcset,
+}
+
+/// Which attributes the checker reads, by element.
+pub(super) fn url_attribute(tag: &[u8], attr: &[u8]) -> Option<AttributeKind> {
     match attr {
-        b"href" => tag != b"base",
-        b"src" | b"poster" => true,
-        b"action" => tag == b"form",
-        b"formaction" => tag == b"button" || tag == b"input",
-        b"data" => tag == b"object",
-        _ => false,
+        b"id" => Some(AttributeKind::Id),
+        b"name" if tag == b"a" => Some(AttributeKind::Id),
+        b"srcset" => Some(AttributeKind::Srcset),
+        b"href" if tag != b"base" => Some(AttributeKind::Link),
+        b"src" | b"poster" => Some(AttributeKind::Link),
+        b"action" if tag == b"form" => Some(AttributeKind::Link),
+        b"formaction" if tag == b"button" || tag == b"input" => Some(AttributeKind::Link),
+        b"data" if tag == b"object" => Some(AttributeKind::Link),
+        _ => None,
     }
 }
 
 /// The URLs of a `srcset` value (`a.png 1x, b.png 2x`).
-fn srcset_urls(value: &str, out: &mut Vec<String>) {
+pub(super) fn srcset_urls(value: &str, out: &mut Vec<String>) {
     let mut rest = value;
     loop {
         rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ',');
@@ -139,18 +153,15 @@ impl LinkEmitter {
         if self.attr_value.is_empty() {
             return;
         }
-        let name = self.attr_name.as_slice();
-        let value = || String::from_utf8_lossy(&self.attr_value).into_owned();
-        let found = if name == b"id" || (name == b"name" && self.tag == b"a") {
-            Found::Id(value())
-        } else if name == b"srcset" {
-            Found::Srcset(value())
-        } else if is_link_attr(&self.tag, name) {
-            Found::Link(value())
-        } else {
+        let Some(kind) = url_attribute(&self.tag, &self.attr_name) else {
             return;
         };
-        self.found.push_back(found);
+        let value = String::from_utf8_lossy(&self.attr_value).into_owned();
+        self.found.push_back(match kind {
+            AttributeKind::Id => Found::Id(value),
+            AttributeKind::Link => Found::Link(value),
+            AttributeKind::Srcset => Found::Srcset(value),
+        });
     }
 }
 
@@ -226,8 +237,20 @@ impl html5gum::Emitter for LinkEmitter {
     }
 }
 
-/// Tokenizes one page.
+/// Reads one page's ids and links: with the fast scanner when the page stays within what it
+/// handles (every page a build writes, in practice), else with html5gum.
 pub fn scan(html: &[u8]) -> Scan {
+    super::fast_scan::scan(html).unwrap_or_else(|| tokenize(html))
+}
+
+/// The fast scanner alone (`None` where it would hand the page to html5gum): for the tests that
+/// check every page a build writes stays on the fast path.
+pub fn fast_scan(html: &[u8]) -> Option<Scan> {
+    super::fast_scan::scan(html)
+}
+
+/// Reads one page with html5gum, the reference the fast scanner is held to.
+pub fn tokenize(html: &[u8]) -> Scan {
     let mut out = Scan::default();
     for found in Tokenizer::new_with_emitter(html, LinkEmitter::default()) {
         match found {
@@ -687,9 +710,14 @@ fn links_throughput() {
         .collect();
     let bytes: usize = pages.iter().map(|p| p.1.len()).sum();
     let (t, c) = (std::time::Instant::now(), cpu_ms());
+    let slow: Vec<Scan> = pages.iter().map(|(_, p)| tokenize(p)).collect();
+    let (slow_wall, slow_cpu) = (t.elapsed().as_secs_f64() * 1e3, cpu_ms() - c);
+    let (t, c) = (std::time::Instant::now(), cpu_ms());
+    let fast = pages.iter().filter(|(_, p)| fast_scan(p).is_some()).count();
     let scans: HashMap<String, Scan> = pages.iter().map(|(r, p)| (r.clone(), scan(p))).collect();
     let links: usize = scans.values().map(|s| s.links.len()).sum();
     let (scan_wall, scan_cpu) = (t.elapsed().as_secs_f64() * 1e3, cpu_ms() - c);
+    drop(slow);
     let (t, c) = (std::time::Instant::now(), cpu_ms());
     let _ = check_scans(&scans, &files, &site);
     let (resolve_wall, resolve_cpu) = (t.elapsed().as_secs_f64() * 1e3, cpu_ms() - c);
@@ -697,7 +725,7 @@ fn links_throughput() {
     let broken = check_dir(dir, &site).unwrap();
     let (all_wall, all_cpu) = (t.elapsed().as_secs_f64() * 1e3, cpu_ms() - c);
     eprintln!(
-        "{} pages, {:.1} MB, {links} links, {} broken\n  scan, one thread: {scan_wall:.0} ms wall, {scan_cpu:.0} ms CPU ({:.0} MB/s of CPU)\n  resolve (parallel): {resolve_wall:.0} ms wall, {resolve_cpu:.0} ms CPU\n  check_dir (parallel, from disk): {all_wall:.0} ms wall, {all_cpu:.0} ms CPU",
+        "{} pages ({fast} on the fast path), {:.1} MB, {links} links, {} broken\n  html5gum, one thread: {slow_wall:.0} ms wall, {slow_cpu:.0} ms CPU\n  fast check then scan, one thread: {scan_wall:.0} ms wall, {scan_cpu:.0} ms CPU ({:.0} MB/s of CPU)\n  resolve (parallel): {resolve_wall:.0} ms wall, {resolve_cpu:.0} ms CPU\n  check_dir (parallel, from disk): {all_wall:.0} ms wall, {all_cpu:.0} ms CPU",
         pages.len(),
         bytes as f64 / 1e6,
         broken.len(),

@@ -2,4 +2,5 @@
 //! is swapped in) and the external addresses of the entries ([`external`], `check --links`).
 
 pub mod external;
+mod fast_scan;
 pub mod internal;
