@@ -48,6 +48,13 @@ pub fn stop(token: String) -> Option<String> {
     }
 }
 
+/// [`stop`] without taking the token: single letters and [`STOP_WORDS`] (sorted, so a binary
+/// search finds them).
+fn is_stop_word(token: &str) -> bool {
+    (token.len() == 1 && token.as_bytes()[0].is_ascii_lowercase())
+        || (token.len() <= 5 && STOP_WORDS.binary_search(&token).is_ok())
+}
+
 /// Derivational suffixes, longest first; one is removed when at least 3 letters remain.
 pub const SUFFIXES: &[&str] = &[
     "issement", "atrice", "ateur", "ation", "ement", "ments", "ment", "euse", "iste", "isme",
@@ -81,8 +88,59 @@ pub fn stem(token: String) -> Option<String> {
     Some(word)
 }
 
-/// Tokens of `text` through the whole pipeline, as indexed.
+/// [`stem`] without taking the token: one allocation, for the stem itself.
+fn stem_word(token: &str) -> String {
+    if token.len() <= 3 || token.bytes().any(|b| b.is_ascii_digit()) {
+        return token.to_string();
+    }
+    // Plurals: -aux → -al (locaux → local), else a final s or x.
+    let mut word = if token.ends_with("aux") && token.len() > 4 {
+        let mut w = String::with_capacity(token.len());
+        w.push_str(&token[..token.len() - 3]);
+        w.push_str("al");
+        std::borrow::Cow::Owned(w)
+    } else if token.ends_with(['s', 'x']) {
+        std::borrow::Cow::Borrowed(&token[..token.len() - 1])
+    } else {
+        std::borrow::Cow::Borrowed(token)
+    };
+    let len = word.len();
+    if let Some(suffix) = SUFFIXES
+        .iter()
+        .find(|s| word.ends_with(*s) && len - s.len() >= 3)
+    {
+        let keep = len - suffix.len();
+        match &mut word {
+            std::borrow::Cow::Owned(w) => w.truncate(keep),
+            std::borrow::Cow::Borrowed(w) => *w = &w[..keep],
+        }
+    }
+    let mut word = word.into_owned();
+    // Doubled final consonant left by a suffix (developp → develop, numer → numer).
+    let b = word.as_bytes();
+    if b.len() > 4 && b[b.len() - 1] == b[b.len() - 2] && !b"aeiouy".contains(&b[b.len() - 1]) {
+        word.pop();
+    }
+    word
+}
+
+/// Tokens of `text` through the whole pipeline, as indexed: [`tokenize`], [`stop`] and [`stem`]
+/// in one pass, without a `String` for each dropped word or intermediate step.
 pub fn analyze(text: &str) -> Vec<String> {
+    let mut folded = crate::text::fold(text);
+    if folded.contains('ß') {
+        folded = folded.replace('ß', "ss");
+    }
+    folded
+        .split(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
+        .filter(|t| !t.is_empty() && !is_stop_word(t))
+        .map(stem_word)
+        .collect()
+}
+
+/// [`analyze`] the long way, through the pipeline functions elasticlunr-rs runs, one token at a
+/// time: the reference the tests hold [`analyze`] to.
+pub fn analyze_by_steps(text: &str) -> Vec<String> {
     tokenize(text)
         .into_iter()
         .filter_map(stop)
@@ -140,6 +198,60 @@ mod tests {
         assert_eq!(analyze("formations"), analyze("formation"));
         assert_eq!(analyze("locaux"), analyze("local"));
         assert!(analyze("graphisme")[0].starts_with(&analyze("graph")[0]));
+    }
+
+    #[test]
+    fn stop_words_are_sorted_and_short() {
+        assert!(
+            STOP_WORDS.windows(2).all(|w| w[0] < w[1]),
+            "binary search needs order"
+        );
+        assert!(
+            STOP_WORDS.iter().all(|w| w.len() <= 5),
+            "is_stop_word skips longer words"
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// The one-pass pipeline gives exactly the tokens of elasticlunr's step-by-step one.
+        #[test]
+        fn one_pass_analysis_equals_the_steps(
+            text in "([a-zA-Z0-9àâçéèêëîïôûùüÿœæß’' .,;:!?-]|aux|eaux|ement|ation|issement|atrice|iques|ees|ss|pp|nn|48000| ){0,60}"
+        ) {
+            proptest::prop_assert_eq!(analyze(&text), analyze_by_steps(&text));
+        }
+    }
+
+    #[test]
+    fn one_pass_analysis_equals_the_steps_on_words_that_stem() {
+        for word in [
+            "locaux",
+            "eaux",
+            "aux",
+            "baux",
+            "travaux",
+            "journaux",
+            "développements",
+            "graphistes",
+            "communication",
+            "numériques",
+            "créatrices",
+            "référencement",
+            "établissements",
+            "applications",
+            "pp",
+            "appp",
+            "tress",
+            "annees",
+            "ees",
+            "xx",
+            "sss",
+            "iere",
+            "ieres",
+        ] {
+            assert_eq!(analyze(word), analyze_by_steps(word), "{word}");
+        }
     }
 
     #[test]
