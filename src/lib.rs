@@ -354,7 +354,11 @@ pub fn load_pages(
     let mut pages: Vec<Page> = Vec::new();
     let pages_dir = content.join("pages");
     for found in source::list_markdown(&opts.root, &pages_dir).unwrap_or_default() {
-        match source::read_found(&found, &content, check::MAX_ENTRY_BYTES) {
+        match source::read_found(
+            &found,
+            &source::RealRoot::new(&content),
+            check::MAX_ENTRY_BYTES,
+        ) {
             Ok(file) => {
                 let (page, diags) = check::pages::check_page(&file, &found.stem, &[]);
                 pages.extend(page);

@@ -147,7 +147,7 @@ impl EntryResult {
 }
 
 /// Reads and checks one entry file.
-pub fn check_one(f: &Found, content_root: &Path, ctx: &Context) -> EntryResult {
+pub fn check_one(f: &Found, content_root: &source::RealRoot, ctx: &Context) -> EntryResult {
     let mut diags = Vec::new();
     if !crate::text::is_slug(&f.stem) {
         diags.push(Diagnostic::new(
@@ -202,10 +202,11 @@ pub fn check_entries(
     ctx: &Context,
     keep: Keep,
 ) -> EntriesOutcome {
+    let content_root = source::RealRoot::new(content_root);
     let results: Vec<EntryResult> = found
         .par_iter()
         .map(|f| {
-            let mut r = check_one(f, content_root, ctx);
+            let mut r = check_one(f, &content_root, ctx);
             if !keep.front_matters
                 && let Some(c) = r.checked.as_mut()
             {

@@ -142,19 +142,58 @@ fn normalize_words(s: &str) -> String {
 fn normalize_into(s: &str, out: &mut String) {
     out.push(' ');
     let mut space = true;
+    let mut rest = s;
+    while !rest.is_empty() {
+        // Runs of ASCII (most French text) byte by byte; fold_each for the rest, a character
+        // at a time (it folds each character on its own).
+        let ascii = rest
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(rest.len());
+        let mut run = &rest[..ascii];
+        while !run.is_empty() {
+            // A word is copied whole, then lowered in place; separators become one space.
+            let word = run
+                .bytes()
+                .position(|b| !(b.is_ascii_alphanumeric() || b == b'%'))
+                .unwrap_or(run.len());
+            if word > 0 {
+                let from = out.len();
+                out.push_str(&run[..word]);
+                out[from..].make_ascii_lowercase();
+                space = false;
+                run = &run[word..];
+            } else {
+                if !space {
+                    out.push(' ');
+                    space = true;
+                }
+                run = &run[1..];
+            }
+        }
+        rest = &rest[ascii..];
+        let Some(c) = rest.chars().next() else { break };
+        let (one, after) = rest.split_at(c.len_utf8());
+        normalize_folded(one, out, &mut space);
+        rest = after;
+    }
+    if !space {
+        out.push(' ');
+    }
+}
+
+/// The general case of [`normalize_into`], for any text.
+fn normalize_folded(s: &str, out: &mut String, space: &mut bool) {
     text::fold_each(s, |c| {
         let c = if c == 'º' { '°' } else { c };
         if c.is_alphanumeric() || c == '°' || c == '%' {
             out.push(c);
-            space = false;
-        } else if !space {
+            *space = false;
+        } else if !*space {
             out.push(' ');
-            space = true;
+            *space = true;
         }
     });
-    if !space {
-        out.push(' ');
-    }
 }
 
 #[cfg(test)]
@@ -210,6 +249,22 @@ mod tests {
         assert!(!url_is_valid("data:text/html,<script>", false));
         assert!(!url_is_valid("https://a.example/\"onmouseover=x", false));
         assert!(!url_is_valid("https:///path", false));
+    }
+
+    proptest::proptest! {
+        /// The ASCII fast path normalises as the character-by-character general case.
+        #[test]
+        fn normalising_by_runs_equals_char_by_char(text in "([a-zA-Z0-9%°º .,;'’-]|é|È|œ|Æ|ß|ﬁ|ǅ|İ|\\PC){0,40}") {
+            let mut by_runs = String::new();
+            normalize_into(&text, &mut by_runs);
+            let mut by_chars = String::from(" ");
+            let mut space = true;
+            normalize_folded(&text, &mut by_chars, &mut space);
+            if !space {
+                by_chars.push(' ');
+            }
+            proptest::prop_assert_eq!(by_runs, by_chars);
+        }
     }
 
     #[test]

@@ -417,7 +417,7 @@ impl Live {
             match source::found_at(&self.opts.root, &abs) {
                 Some(found) => {
                     touched_slugs.insert(found.stem.clone());
-                    let result = check::check_one(&found, &content, &ctx);
+                    let result = check::check_one(&found, &source::RealRoot::new(&content), &ctx);
                     match self.entries.get_mut(&rel) {
                         Some(tracked) => tracked.result = result,
                         None => {
@@ -464,9 +464,10 @@ impl Live {
             today: self.opts.today,
         };
         use rayon::prelude::*;
+        let content_root = source::RealRoot::new(&self.opts.content());
         let results: Vec<EntryResult> = found
             .par_iter()
-            .map(|f| check::check_one(f, &self.opts.content(), &ctx))
+            .map(|f| check::check_one(f, &content_root, &ctx))
             .collect();
         // A broken entry keeps its last good version across a full reload too.
         let mut previous = std::mem::take(&mut self.entries);

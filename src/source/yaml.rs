@@ -255,6 +255,9 @@ fn finish(mut doc: Document, builder: Builder) -> Document {
     doc
 }
 
+/// Up to this many keys, a mapping finds repeated keys by scanning its entries.
+const SMALL_MAP: usize = 16;
+
 enum Frame {
     Seq(Vec<Node>),
     /// Entries, the key waiting for its value, and the keys seen so far (for duplicates).
@@ -406,14 +409,29 @@ impl Builder {
                     }
                 },
                 Some((key, key_span)) => {
-                    if let Some(first) = seen.get(&key) {
+                    // Entries hold the first of each key: a scan finds a repeat in the few keys of
+                    // a front-matter mapping; past SMALL_MAP keys an index keeps it linear.
+                    if entries.len() == SMALL_MAP && seen.is_empty() {
+                        seen.extend(entries.iter().map(|e| (e.key.clone(), e.key_span.start)));
+                    }
+                    let first = if entries.len() < SMALL_MAP {
+                        entries
+                            .iter()
+                            .find(|e| e.key == key)
+                            .map(|e| &e.key_span.start)
+                    } else {
+                        seen.get(&key)
+                    };
+                    if let Some(first) = first {
                         self.soft_errors.push(YamlError::DuplicateKey {
                             key,
                             pos: key_span.start,
                             first: *first,
                         });
                     } else {
-                        seen.insert(key.clone(), key_span.start);
+                        if entries.len() >= SMALL_MAP {
+                            seen.insert(key.clone(), key_span.start);
+                        }
                         entries.push(MapEntry {
                             key,
                             key_span,
@@ -492,6 +510,39 @@ mod tests {
                 plain: true
             })
         );
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_in_small_and_large_mappings() {
+        // Repeats before, at and after the switch from scanning to the index.
+        for keys in [3, SMALL_MAP - 1, SMALL_MAP, SMALL_MAP + 1, 3 * SMALL_MAP] {
+            let mut text: String = (0..keys).map(|i| format!("k{i}: {i}\n")).collect();
+            for repeat in [0, keys / 2, keys - 1] {
+                text.push_str(&format!("k{repeat}: again\n"));
+            }
+            let doc = parse(&text, 1, Limits::ENTRY);
+            let found: Vec<(String, u32, u32)> = doc
+                .errors
+                .iter()
+                .map(|e| match e {
+                    YamlError::DuplicateKey { key, pos, first } => {
+                        (key.clone(), pos.line, first.line)
+                    }
+                    other => panic!("{other:?}"),
+                })
+                .collect();
+            let expected: Vec<(String, u32, u32)> = [0, keys / 2, keys - 1]
+                .iter()
+                .enumerate()
+                .map(|(n, &k)| (format!("k{k}"), (keys + n + 1) as u32, k as u32 + 1))
+                .collect();
+            assert_eq!(found, expected, "{keys} keys");
+            let root = doc.root.expect("a root");
+            let Kind::Map(entries) = &root.kind else {
+                panic!("a mapping")
+            };
+            assert_eq!(entries.len(), keys, "first values kept, repeats dropped");
+        }
     }
 
     #[test]
