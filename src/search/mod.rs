@@ -199,11 +199,15 @@ pub fn build(view: &View) -> SearchIndex {
     };
 
     // Shards by term prefix, split further while too large; written in parallel.
+    let lens: Vec<Vec<usize>> = fields
+        .par_iter()
+        .map(postings::FieldIndex::postings_lens)
+        .collect();
     let shards: Vec<Shard> = first_chars(&fields, "")
         .into_par_iter()
         .flat_map_iter(|c| {
             let mut out = Vec::new();
-            shard_tree(&fields, &c.to_string(), &mut out);
+            shard_tree(&fields, &lens, &c.to_string(), &mut out);
             out
         })
         .collect();
@@ -347,29 +351,70 @@ fn first_chars(fields: &[postings::FieldIndex], prefix: &str) -> BTreeSet<char> 
 }
 
 /// The shard of `prefix`, or, when it is too large, one shard for the terms equal to `prefix` and
-/// the shards of each longer prefix.
-fn shard_tree(fields: &[postings::FieldIndex], prefix: &str, out: &mut Vec<Shard>) {
-    let json = shard_json(fields, prefix, false);
-    let children = first_chars(fields, prefix);
-    if json.len() > MAX_SHARD_BYTES && prefix.chars().count() < MAX_PREFIX_CHARS {
-        if let Some(own) = Some(shard_json(fields, prefix, true)).filter(|j| j.len() > EMPTY_SHARD)
-        {
+/// the shards of each longer prefix. Sizes are computed before anything is written (`lens`: the
+/// postings length of every term of every field), so each shard is written once.
+fn shard_tree(
+    fields: &[postings::FieldIndex],
+    lens: &[Vec<usize>],
+    prefix: &str,
+    out: &mut Vec<Shard>,
+) {
+    let len = shard_len(fields, lens, prefix, false);
+    if len > MAX_SHARD_BYTES && prefix.chars().count() < MAX_PREFIX_CHARS {
+        let own = shard_len(fields, lens, prefix, true);
+        if own > EMPTY_SHARD {
+            let json = shard_json(fields, prefix, true);
+            debug_assert_eq!(json.len(), own, "shard_len of {prefix:?}, exact");
             out.push(Shard {
                 key: format!("{prefix}="),
                 name: format!("shard-{prefix}_"),
-                json: own,
+                json,
             });
         }
-        for c in children {
-            shard_tree(fields, &format!("{prefix}{c}"), out);
+        for c in first_chars(fields, prefix) {
+            shard_tree(fields, lens, &format!("{prefix}{c}"), out);
         }
     } else {
+        let json = shard_json(fields, prefix, false);
+        debug_assert_eq!(json.len(), len, "shard_len of {prefix:?}");
         out.push(Shard {
             key: prefix.to_string(),
             name: format!("shard-{prefix}"),
             json,
         });
     }
+}
+
+/// The length of [`shard_json`]`(fields, prefix, exact)`, without writing it.
+fn shard_len(
+    fields: &[postings::FieldIndex],
+    lens: &[Vec<usize>],
+    prefix: &str,
+    exact: bool,
+) -> usize {
+    let mut len = "{\"tries\":{".len() + "}}".len();
+    let mut first = true;
+    for (((name, _), field), lens) in FIELDS.iter().zip(fields).zip(lens) {
+        let range = field.prefix_range(prefix);
+        if range.is_empty() {
+            continue;
+        }
+        let own = field.terms[range.start].0 == prefix;
+        if exact && !own {
+            continue;
+        }
+        if !first {
+            len += 1;
+        }
+        first = false;
+        len += name.len() + "\"\":{".len();
+        len += if exact {
+            lens[range.start] + "}".len()
+        } else {
+            postings::node_len(&field.terms[range.clone()], &lens[range], prefix.len())
+        };
+    }
+    len
 }
 
 /// `{"tries":{}}`: a shard with nothing in it.
@@ -406,4 +451,68 @@ fn shard_json(fields: &[postings::FieldIndex], prefix: &str, exact: bool) -> Str
     }
     out.push_str("}}");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Enough postings under `a` that its shard must be split, down to the longest prefix.
+    #[test]
+    fn large_prefixes_split_and_each_term_lands_in_one_shard() {
+        let mut builders: Vec<postings::FieldBuilder> =
+            FIELDS.iter().map(|_| Default::default()).collect();
+        for doc in 0..3000u32 {
+            let tokens: Vec<String> = (0..8)
+                .map(|k| format!("a{}b{k}", (doc + k) % 37))
+                .chain(["abc".to_string(), "ab".to_string(), format!("z{doc}")])
+                .collect();
+            for builder in &mut builders {
+                builder.add(doc, &mut tokens.clone());
+            }
+        }
+        let fields: Vec<postings::FieldIndex> = builders
+            .into_iter()
+            .map(postings::FieldBuilder::finish)
+            .collect();
+        let lens: Vec<Vec<usize>> = fields
+            .iter()
+            .map(postings::FieldIndex::postings_lens)
+            .collect();
+        let mut shards = Vec::new();
+        for c in first_chars(&fields, "") {
+            shard_tree(&fields, &lens, &c.to_string(), &mut shards);
+        }
+        assert!(shards.iter().any(|s| s.key == "ab="), "`ab` has its own shard");
+        let mut found: BTreeMap<String, usize> = BTreeMap::new();
+        for shard in &shards {
+            let prefix = shard.key.trim_end_matches('=');
+            // A term's own postings cannot be split; a prefix is split until the longest.
+            assert!(
+                shard.json.len() <= MAX_SHARD_BYTES
+                    || shard.key.ends_with('=')
+                    || prefix.chars().count() >= MAX_PREFIX_CHARS,
+                "{} is {} bytes",
+                shard.key,
+                shard.json.len()
+            );
+            let json: Value = serde_json::from_str(&shard.json).expect("valid JSON");
+            // Walk the `nom` trie from the shard's prefix, collecting the terms with postings.
+            fn walk(node: &Value, term: String, found: &mut BTreeMap<String, usize>) {
+                let Some(obj) = node.as_object() else { return };
+                if obj.get("df").and_then(Value::as_u64).unwrap_or(0) > 0 {
+                    *found.entry(term.clone()).or_default() += 1;
+                }
+                for (k, child) in obj {
+                    if k != "docs" && k != "df" {
+                        walk(child, format!("{term}{k}"), found);
+                    }
+                }
+            }
+            walk(&json["tries"]["nom"], prefix.to_string(), &mut found);
+        }
+        let terms: Vec<&String> = fields[0].terms.iter().map(|(t, _)| t).collect();
+        assert_eq!(found.keys().collect::<Vec<_>>(), terms);
+        assert!(found.values().all(|&n| n == 1), "a term in two shards");
+    }
 }

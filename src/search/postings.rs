@@ -64,9 +64,19 @@ impl FieldBuilder {
 impl FieldIndex {
     /// The terms starting with `prefix` (a contiguous run of the sorted list).
     pub fn with_prefix(&self, prefix: &str) -> &[(String, Vec<Posting>)] {
+        &self.terms[self.prefix_range(prefix)]
+    }
+
+    /// Where the terms starting with `prefix` are in the sorted list.
+    pub fn prefix_range(&self, prefix: &str) -> std::ops::Range<usize> {
         let start = self.terms.partition_point(|(t, _)| t.as_str() < prefix);
         let len = self.terms[start..].partition_point(|(t, _)| t.starts_with(prefix));
-        &self.terms[start..start + len]
+        start..start + len
+    }
+
+    /// The [`postings_len`] of every term, in order.
+    pub fn postings_lens(&self) -> Vec<usize> {
+        self.terms.iter().map(|(_, p)| postings_len(p)).collect()
     }
 }
 
@@ -103,12 +113,100 @@ pub fn write_postings(out: &mut String, postings: &[Posting]) {
         if k > 0 {
             out.push(',');
         }
-        let _ = write!(out, "\"{}\":{{\"tf\":", p.doc);
-        write_tf(out, p.count);
+        out.push('"');
+        push_u32(out, p.doc);
+        out.push_str("\":{\"tf\":");
+        match TF.get(p.count as usize) {
+            Some(tf) => out.push_str(tf),
+            None => write_tf(out, p.count),
+        }
         out.push('}');
     }
-    let _ = write!(out, "}},\"df\":{}", postings.len());
+    out.push_str("},\"df\":");
+    push_u32(out, postings.len() as u32);
 }
+
+/// The length of what [`write_postings`] writes, without writing it.
+pub fn postings_len(postings: &[Posting]) -> usize {
+    let mut len = "\"docs\":{".len() + "},\"df\":".len() + digits(postings.len() as u32);
+    for p in postings {
+        len += "\"\":{\"tf\":}".len() + digits(p.doc) + tf_len(p.count);
+    }
+    len + postings.len().saturating_sub(1)
+}
+
+/// The length of what [`write_node`] writes for `terms` at `depth`, without writing it;
+/// `lens[i]` is the [`postings_len`] of `terms[i]`. Deciding whether a shard must be split no
+/// longer means writing it first.
+pub fn node_len(terms: &[(String, Vec<Posting>)], lens: &[usize], depth: usize) -> usize {
+    let (own, rest, rest_lens) = match terms.first() {
+        Some((t, _)) if t.len() == depth => (lens[0], &terms[1..], &lens[1..]),
+        _ => (postings_len(&[]), terms, lens),
+    };
+    let mut len = own + "}".len();
+    let mut i = 0;
+    while i < rest.len() {
+        let Some(c) = rest[i].0[depth..].chars().next() else {
+            i += 1;
+            continue;
+        };
+        let next = depth + c.len_utf8();
+        let prefix = &rest[i].0[..next];
+        let n = rest[i..].partition_point(|(t, _)| t.starts_with(prefix));
+        len +=
+            ",\"\":{".len() + c.len_utf8() + node_len(&rest[i..i + n], &rest_lens[i..i + n], next);
+        i += n;
+    }
+    len
+}
+
+fn digits(mut n: u32) -> usize {
+    let mut d = 1;
+    while n >= 10 {
+        n /= 10;
+        d += 1;
+    }
+    d
+}
+
+fn tf_len(count: u32) -> usize {
+    match TF.get(count as usize) {
+        Some(tf) => tf.len(),
+        None => {
+            let mut s = String::new();
+            write_tf(&mut s, count);
+            s.len()
+        }
+    }
+}
+
+/// Decimal digits of `n`, without going through `fmt` (a third of the time of writing shards).
+fn push_u32(out: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
+}
+
+/// [`write_tf`] of the small counts nearly every posting has, formatted once.
+static TF: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+    (0..256)
+        .map(|count| {
+            let mut s = String::new();
+            write_tf(&mut s, count);
+            s
+        })
+        .collect()
+});
 
 /// `√count` as JavaScript will read it back: integers without a fraction, other values in the
 /// shortest form that round-trips.
@@ -149,5 +247,81 @@ mod tests {
         assert_eq!(idx.with_prefix("ab").len(), 2);
         assert_eq!(idx.with_prefix("b").len(), 1);
         assert!(idx.with_prefix("c").is_empty());
+    }
+
+    #[test]
+    fn lengths_are_those_of_the_written_json() {
+        let idx = index(&[
+            &["ab", "abc", "ab", "été", "b"],
+            &["b", "abd", "a"],
+            &["zz", "éa", "z", "ab"],
+        ]);
+        let lens = idx.postings_lens();
+        for (terms, postings) in &idx.terms {
+            let mut out = String::new();
+            write_postings(&mut out, postings);
+            assert_eq!(out.len(), postings_len(postings), "{terms}");
+        }
+        for prefix in ["", "a", "ab", "é", "z", "q"] {
+            let range = idx.prefix_range(prefix);
+            let mut out = String::new();
+            write_node(&mut out, &idx.terms[range.clone()], prefix.len());
+            assert_eq!(
+                out.len(),
+                node_len(&idx.terms[range.clone()], &lens[range], prefix.len()),
+                "{prefix:?}"
+            );
+        }
+        let many: Vec<Posting> = (0..300)
+            .map(|i| Posting {
+                doc: i * 7919,
+                count: i + 1,
+            })
+            .collect();
+        let mut out = String::new();
+        write_postings(&mut out, &many);
+        assert_eq!(out.len(), postings_len(&many));
+    }
+
+    #[test]
+    fn postings_are_written_as_fmt_would() {
+        for postings in [
+            vec![],
+            vec![Posting { doc: 0, count: 1 }],
+            vec![
+                Posting { doc: 9, count: 2 },
+                Posting {
+                    doc: 10,
+                    count: 255,
+                },
+                Posting {
+                    doc: 4_294_967_295,
+                    count: 256,
+                },
+                Posting {
+                    doc: 1_000_000,
+                    count: 70_000,
+                },
+            ],
+        ] {
+            let mut by_hand = String::new();
+            write_postings(&mut by_hand, &postings);
+            let mut by_fmt = String::from("\"docs\":{");
+            let cells: Vec<String> = postings
+                .iter()
+                .map(|p| {
+                    let tf = (p.count as f64).sqrt();
+                    let tf = if tf.fract() == 0.0 {
+                        format!("{}", tf as u64)
+                    } else {
+                        format!("{tf}")
+                    };
+                    format!("\"{}\":{{\"tf\":{tf}}}", p.doc)
+                })
+                .collect();
+            by_fmt.push_str(&cells.join(","));
+            by_fmt.push_str(&format!("}},\"df\":{}", postings.len()));
+            assert_eq!(by_hand, by_fmt);
+        }
     }
 }
