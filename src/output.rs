@@ -160,10 +160,27 @@ impl Staging {
         }
         self.committed = true;
         if had_old {
-            fs::remove_dir_all(&old).map_err(err("suppression de", &old))?;
+            remove_tree(&old).map_err(err("suppression de", &old))?;
         }
         Ok(self.target.clone())
     }
+}
+
+/// `fs::remove_dir_all` with the subfolders removed in parallel: removing the previous site (a
+/// folder per provider) one file at a time was a tenth of a second of a 10,000-entry build, on
+/// one core, at the very end. Never follows a symlink (it is removed, not its target).
+pub fn remove_tree(dir: &Path) -> io::Result<()> {
+    use rayon::prelude::*;
+    let entries: Vec<fs::DirEntry> = fs::read_dir(dir)?.collect::<io::Result<_>>()?;
+    entries.par_iter().try_for_each(|entry| {
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            remove_tree(&path)
+        } else {
+            fs::remove_file(&path)
+        }
+    })?;
+    fs::remove_dir(dir)
 }
 
 impl Drop for Staging {
@@ -308,6 +325,34 @@ pub fn fingerprinted_name(name: &str, bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remove_tree_removes_everything_but_what_symlinks_point_to() {
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("ailleurs");
+        fs::create_dir_all(&outside).unwrap();
+        fs::write(outside.join("garde.txt"), "à garder").unwrap();
+        let tree = tmp.path().join("vieux");
+        for i in 0..50 {
+            let d = tree.join(format!("prestataires/p{i}/sous"));
+            fs::create_dir_all(&d).unwrap();
+            fs::write(d.join("index.html"), "x").unwrap();
+            fs::write(tree.join(format!("prestataires/p{i}/index.html")), "y").unwrap();
+        }
+        fs::write(tree.join("index.html"), "z").unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&outside, tree.join("lien-dossier")).unwrap();
+            std::os::unix::fs::symlink(outside.join("garde.txt"), tree.join("lien")).unwrap();
+        }
+        remove_tree(&tree).unwrap();
+        assert!(!tree.exists());
+        assert_eq!(
+            fs::read_to_string(outside.join("garde.txt")).unwrap(),
+            "à garder"
+        );
+        assert!(remove_tree(&tree).is_err(), "a missing folder is an error");
+    }
 
     #[test]
     fn staging_commits_and_replaces() {
