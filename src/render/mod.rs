@@ -300,6 +300,10 @@ struct SideFiles {
     exports_time: Duration,
 }
 
+/// Pages rendered in one go by a thread before the rest can be taken by another (see
+/// [`render_pages`]).
+const PAGES_PER_PIECE: usize = 64;
+
 /// Renders and writes `jobs` in parallel, scanning each page for the link check as it goes.
 fn render_pages(
     view: &View,
@@ -311,7 +315,11 @@ fn render_pages(
         base_url: &view.site.base_url,
         root: &view.site.root,
     };
+    // Small pieces: the search index and exports hold one thread for most of the render, and
+    // rayon's adaptive splitting, seeing no thief while it splits, would otherwise leave a
+    // large last piece to one thread when that other thread comes free.
     jobs.par_iter()
+        .with_max_len(PAGES_PER_PIECE)
         .try_fold(PagesDone::default, |mut done, &job| {
             let t = Instant::now();
             let (template, html) = render_job(view, tera, job)?;
