@@ -120,8 +120,13 @@ pub struct ProviderView {
     pub zone_text: String,
     pub zone: Vec<PlaceRef>,
     pub summary: String,
-    /// Markdown; rendered (sanitised) by the render stage.
+    /// Markdown; rendered (sanitised) by the render stage, which gives templates the HTML.
+    #[serde(skip)]
     pub body: String,
+    /// The body as plain text ([`crate::render::markdown::description_text`]), made once for
+    /// the search index and the open-data export.
+    #[serde(skip)]
+    pub text: String,
     pub contacts: Vec<ContactView>,
     pub groups: Vec<ClaimGroup>,
     pub verified_count: usize,
@@ -851,6 +856,7 @@ fn provider_view(dir: &Directory, p: &Provider, audience: Audience, root: &str) 
         zone,
         summary: p.summary.clone(),
         body: p.body.clone(),
+        text: crate::render::markdown::description_text(&p.body),
         contacts,
         groups,
         verified_count,

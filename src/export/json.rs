@@ -298,7 +298,7 @@ fn provider<'a>(view: &View, p: &'a ProviderView) -> Provider<'a> {
             communes: p.zone.iter().map(|z| place(view, z)).collect(),
         },
         resume: &p.summary,
-        description: description_text(&p.body),
+        description: p.text.clone(),
         contact: contact(&p.contacts, private),
         competences: p
             .groups
@@ -324,47 +324,6 @@ fn provider<'a>(view: &View, p: &'a ProviderView) -> Provider<'a> {
 
 /// Indented JSON for the small files, compact for the providers (which grow with the directory:
 /// indentation would double the size at 10,000 entries).
-/// The description as plain text, like [`crate::render::markdown::plain_text`], except that an
-/// address the site refuses to link (any scheme but http, https, mailto and tel) is not exported
-/// even as the text of an autolink (`<javascript:…>`): the page shows no such link, and reusers
-/// who linkify text would make one.
-fn description_text(markdown: &str) -> String {
-    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
-    let allowed = |url: &str| {
-        let lower = url.trim().to_ascii_lowercase();
-        match lower.split_once(':') {
-            Some((scheme, _)) if !scheme.contains(['/', '?', '#']) => {
-                matches!(scheme, "http" | "https" | "mailto" | "tel")
-            }
-            _ => !lower.starts_with("//"),
-        }
-    };
-    let mut out = String::with_capacity(markdown.len());
-    // Destinations of the refused links we are inside of.
-    let mut refused: Vec<String> = Vec::new();
-    for event in Parser::new(markdown) {
-        match event {
-            Event::Start(Tag::Link { dest_url, .. }) if !allowed(&dest_url) => {
-                refused.push(dest_url.to_string());
-            }
-            Event::End(TagEnd::Link) => {
-                refused.pop();
-            }
-            Event::Text(t) | Event::Code(t) => {
-                if refused.iter().any(|u| t.contains(u.as_str())) {
-                    continue;
-                }
-                out.push_str(&t);
-            }
-            Event::SoftBreak
-            | Event::HardBreak
-            | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => out.push(' '),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 fn to_bytes<T: Serialize>(value: &T) -> Vec<u8> {
     let text = serde_json::to_string_pretty(value).expect("exports serialise");
     let mut out = crate::output::escape_json_markup(&text).into_bytes();
@@ -590,20 +549,4 @@ pub fn communes(view: &View) -> Vec<u8> {
             })
             .collect(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn description_text_keeps_prose_and_drops_refused_addresses() {
-        let md = "# Titre\n\nDu **gras** et [un lien](https://ok.example/).\n\n\
-                  [clic](javascript:alert(1)) <javascript:alert(2)> <https://x.example/> \
-                  <iframe src=\"javascript:alert(3)\"></iframe>\n";
-        assert_eq!(
-            description_text(md),
-            "Titre Du gras et un lien. clic https://x.example/"
-        );
-    }
 }

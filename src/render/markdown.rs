@@ -268,6 +268,47 @@ pub fn plain_text(markdown: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The description as plain text, like [`plain_text`], except that an
+/// address the site refuses to link (any scheme but http, https, mailto and tel) is not exported
+/// even as the text of an autolink (`<javascript:…>`): the page shows no such link, and reusers
+/// who linkify text would make one. The open-data export and the search index use it.
+pub fn description_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let allowed = |url: &str| {
+        let lower = url.trim().to_ascii_lowercase();
+        match lower.split_once(':') {
+            Some((scheme, _)) if !scheme.contains(['/', '?', '#']) => {
+                matches!(scheme, "http" | "https" | "mailto" | "tel")
+            }
+            _ => !lower.starts_with("//"),
+        }
+    };
+    let mut out = String::with_capacity(markdown.len());
+    // Destinations of the refused links we are inside of.
+    let mut refused: Vec<String> = Vec::new();
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::Link { dest_url, .. }) if !allowed(&dest_url) => {
+                refused.push(dest_url.to_string());
+            }
+            Event::End(TagEnd::Link) => {
+                refused.pop();
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if refused.iter().any(|u| t.contains(u.as_str())) {
+                    continue;
+                }
+                out.push_str(&t);
+            }
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn relevel(level: HeadingLevel, highest: u8, top: u8) -> HeadingLevel {
     let n = (level as u8).saturating_sub(highest).saturating_add(top);
     match n {
@@ -350,6 +391,17 @@ fn classify(url: &str, site_host: &str) -> LinkKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn description_text_keeps_prose_and_drops_refused_addresses() {
+        let md = "# Titre\n\nDu **gras** et [un lien](https://ok.example/).\n\n\
+                  [clic](javascript:alert(1)) <javascript:alert(2)> <https://x.example/> \
+                  <iframe src=\"javascript:alert(3)\"></iframe>\n";
+        assert_eq!(
+            description_text(md),
+            "Titre Du gras et un lien. clic https://x.example/"
+        );
+    }
 
     #[test]
     fn raw_html_is_shown_as_text() {

@@ -65,7 +65,7 @@ struct DocCard<'a> {
 }
 
 /// The texts indexed for each provider, in document order, one per field of [`FIELDS`]: name; families and skills;
-/// commune, postcodes, zone and former commune names; summary and body as plain text.
+/// commune, postcodes, zone and former commune names; summary and body as plain text (refused addresses left out, as in the open data).
 pub fn documents(view: &View) -> Vec<[String; 4]> {
     let former = former_names(view);
     view.providers
@@ -104,11 +104,7 @@ fn document(p: &crate::audience::ProviderView, former: &HashMap<&str, &[String]>
             push_word(&mut place, f);
         }
     }
-    let text = format!(
-        "{} {}",
-        p.summary,
-        crate::render::markdown::plain_text(&p.body)
-    );
+    let text = format!("{} {}", p.summary, p.text);
     [p.name.clone(), skills, place, text]
 }
 
@@ -483,7 +479,10 @@ mod tests {
         for c in first_chars(&fields, "") {
             shard_tree(&fields, &lens, &c.to_string(), &mut shards);
         }
-        assert!(shards.iter().any(|s| s.key == "ab="), "`ab` has its own shard");
+        assert!(
+            shards.iter().any(|s| s.key == "ab="),
+            "`ab` has its own shard"
+        );
         let mut found: BTreeMap<String, usize> = BTreeMap::new();
         for shard in &shards {
             let prefix = shard.key.trim_end_matches('=');
