@@ -140,42 +140,29 @@ fn normalize_words(s: &str) -> String {
 }
 
 fn normalize_into(s: &str, out: &mut String) {
+    out.reserve(s.len() + 2);
     out.push(' ');
     let mut space = true;
-    let mut rest = s;
-    while !rest.is_empty() {
-        // Runs of ASCII (most French text) byte by byte; fold_each for the rest, a character
-        // at a time (it folds each character on its own).
-        let ascii = rest
-            .bytes()
-            .position(|b| !b.is_ascii())
-            .unwrap_or(rest.len());
-        let mut run = &rest[..ascii];
-        while !run.is_empty() {
-            // A word is copied whole, then lowered in place; separators become one space.
-            let word = run
-                .bytes()
-                .position(|b| !(b.is_ascii_alphanumeric() || b == b'%'))
-                .unwrap_or(run.len());
-            if word > 0 {
-                let from = out.len();
-                out.push_str(&run[..word]);
-                out[from..].make_ascii_lowercase();
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            // ASCII (most French text) byte by byte, without the Unicode tables.
+            if b.is_ascii_alphanumeric() || b == b'%' {
+                out.push(char::from(b.to_ascii_lowercase()));
                 space = false;
-                run = &run[word..];
-            } else {
-                if !space {
-                    out.push(' ');
-                    space = true;
-                }
-                run = &run[1..];
+            } else if !space {
+                out.push(' ');
+                space = true;
             }
+            i += 1;
+        } else {
+            // `i` is at a character boundary: only whole characters are stepped over.
+            let len = s[i..].chars().next().map_or(1, char::len_utf8);
+            normalize_folded(&s[i..i + len], out, &mut space);
+            i += len;
         }
-        rest = &rest[ascii..];
-        let Some(c) = rest.chars().next() else { break };
-        let (one, after) = rest.split_at(c.len_utf8());
-        normalize_folded(one, out, &mut space);
-        rest = after;
     }
     if !space {
         out.push(' ');

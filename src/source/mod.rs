@@ -216,20 +216,61 @@ pub fn read_contained(path: &Path, content_root: &Path, limit: u64) -> Result<St
 }
 
 /// A folder whose real path (symlinks resolved) is looked up once for the many files read inside
-/// it: resolving it again for each of 10,000 entries was a few percent of `annuaire check`.
-#[derive(Debug, Clone)]
-pub struct RealRoot(Result<PathBuf, String>);
+/// it: resolving it again for each of 10,000 entries was a few percent of `annuaire check`. The
+/// real paths of the folders holding the files are kept too, so a file that is not itself a
+/// symlink costs one `lstat` instead of a `readlink` per component of its path.
+#[derive(Debug)]
+pub struct RealRoot {
+    root: Result<PathBuf, String>,
+    folders: std::sync::Mutex<std::collections::HashMap<PathBuf, PathBuf>>,
+}
 
 impl RealRoot {
     pub fn new(folder: &Path) -> RealRoot {
-        RealRoot(fs::canonicalize(folder).map_err(|e| e.to_string()))
+        RealRoot {
+            root: fs::canonicalize(folder).map_err(|e| e.to_string()),
+            folders: Default::default(),
+        }
+    }
+
+    /// The real path of `path`: its folder's (kept) joined with its name, unless the file is a
+    /// symlink or its name is not a plain name, which are resolved in full.
+    fn real_path(&self, path: &Path) -> std::io::Result<PathBuf> {
+        let plain_name = matches!(
+            path.components().next_back(),
+            Some(std::path::Component::Normal(_))
+        );
+        let (Some(folder), Some(name), true) = (path.parent(), path.file_name(), plain_name) else {
+            return fs::canonicalize(path);
+        };
+        if fs::symlink_metadata(path)?.file_type().is_symlink() {
+            return fs::canonicalize(path);
+        }
+        let known = self
+            .folders
+            .lock()
+            .ok()
+            .and_then(|folders| folders.get(folder).cloned());
+        let real_folder = match known {
+            Some(real) => real,
+            None => {
+                let real = fs::canonicalize(folder)?;
+                if let Ok(mut folders) = self.folders.lock() {
+                    folders.insert(folder.to_path_buf(), real.clone());
+                }
+                real
+            }
+        };
+        Ok(real_folder.join(name))
     }
 }
 
 /// [`read_contained`] with the folder's real path already resolved.
 pub fn read_contained_in(path: &Path, root: &RealRoot, limit: u64) -> Result<String, FileError> {
-    let target = fs::canonicalize(path).map_err(|e| FileError::Io(e.to_string()))?;
-    let base = root.0.as_ref().map_err(|e| FileError::Io(e.clone()))?;
+    let target = root
+        .real_path(path)
+        .map_err(|e| FileError::Io(e.to_string()))?;
+    let base = root.root.as_ref().map_err(|e| FileError::Io(e.clone()))?;
     if !target.starts_with(base) {
         return Err(FileError::SymlinkOutside);
     }
@@ -324,6 +365,27 @@ mod tests {
         );
         let ok = list_markdown(site.path(), &content.join("prestataires")).unwrap();
         assert!(read_found(&ok[0], &RealRoot::new(&content), 1024).is_ok());
+        // One RealRoot for all, as a check uses it: the folders it keeps change nothing.
+        let root = RealRoot::new(&content);
+        for _ in 0..2 {
+            assert!(read_found(&ok[0], &root, 1024).is_ok());
+            assert_eq!(
+                read_found(&pages[0], &root, 1024),
+                Err(FileError::SymlinkOutside)
+            );
+            assert_eq!(
+                read_contained_in(&content.join("lien.md"), &root, 1024),
+                Err(FileError::SymlinkOutside)
+            );
+            assert!(
+                read_contained_in(
+                    &content.join("prestataires/../prestataires/ok.md"),
+                    &root,
+                    1024
+                )
+                .is_ok()
+            );
+        }
     }
 
     #[test]
