@@ -119,7 +119,7 @@ struct Provider<'a> {
     zone: ZoneOut<'a>,
     resume: &'a str,
     /// Plain text: raw Markdown could carry links the site itself refuses (`javascript:`).
-    description: String,
+    description: &'a str,
     contact: Contact<'a>,
     competences: Vec<Skill<'a>>,
     competences_verifiees: usize,
@@ -298,7 +298,7 @@ fn provider<'a>(view: &View, p: &'a ProviderView) -> Provider<'a> {
             communes: p.zone.iter().map(|z| place(view, z)).collect(),
         },
         resume: &p.summary,
-        description: p.text.clone(),
+        description: &p.text,
         contact: contact(&p.contacts, private),
         competences: p
             .groups
