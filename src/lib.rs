@@ -470,9 +470,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         .map_err(|e| Error::Render(render::RenderError::Theme(e)))?;
     theme.minify = opts.minify;
     let view = audience::project(&loaded.directory, opts.audience);
-    // The view holds all that is rendered from here on.
+    // The view holds all that is rendered from here on. The providers are freed on another
+    // thread: on this one, 100,000 of them kept both workers waiting a quarter of a second.
     let published = loaded.directory.providers.len();
-    loaded.directory.providers = Vec::new();
+    let providers = std::mem::take(&mut loaded.directory.providers);
+    let freeing_providers = std::thread::spawn(move || drop(providers));
     timings.push(("project", t.elapsed()));
     let staging = output::Staging::new(&opts.out)?;
     let mut rendered = render::render_site(&view, &theme, &staging)?;
@@ -504,6 +506,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let t = Instant::now();
     let out = staging.commit()?;
     let _ = freeing.join();
+    let _ = freeing_providers.join();
     timings.push(("write", t.elapsed()));
     Ok(BuildReport {
         loaded,
