@@ -88,22 +88,36 @@ pub fn write_node(out: &mut String, terms: &[(String, Vec<Posting>)], depth: usi
         _ => (&[][..], terms),
     };
     write_postings(out, own);
-    let mut i = 0;
-    while i < rest.len() {
-        let Some(c) = rest[i].0[depth..].chars().next() else {
-            i += 1;
-            continue;
-        };
-        let next = depth + c.len_utf8();
-        let prefix = &rest[i].0[..next];
-        let len = rest[i..].partition_point(|(t, _)| t.starts_with(prefix));
+    for (c, range) in children(rest, depth) {
         out.push_str(",\"");
         out.push(c);
         out.push_str("\":{");
-        write_node(out, &rest[i..i + len], next);
-        i += len;
+        write_node(out, &rest[range], depth + c.len_utf8());
     }
     out.push('}');
+}
+
+/// The children of a trie node whose terms (its own excluded) are `rest`, sharing their first
+/// `depth` bytes: each next character, with the run of `rest` that continues with it.
+fn children(
+    rest: &[(String, Vec<Posting>)],
+    depth: usize,
+) -> impl Iterator<Item = (char, std::ops::Range<usize>)> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < rest.len() {
+            let Some(c) = rest[i].0[depth..].chars().next() else {
+                i += 1;
+                continue;
+            };
+            let prefix = &rest[i].0[..depth + c.len_utf8()];
+            let len = rest[i..].partition_point(|(t, _)| t.starts_with(prefix));
+            let range = i..i + len;
+            i += len;
+            return Some((c, range));
+        }
+        None
+    })
 }
 
 /// `"docs":{…},"df":n` without the opening brace (the caller's node has opened it).
@@ -144,18 +158,13 @@ pub fn node_len(terms: &[(String, Vec<Posting>)], lens: &[usize], depth: usize) 
         _ => (postings_len(&[]), terms, lens),
     };
     let mut len = own + "}".len();
-    let mut i = 0;
-    while i < rest.len() {
-        let Some(c) = rest[i].0[depth..].chars().next() else {
-            i += 1;
-            continue;
-        };
-        let next = depth + c.len_utf8();
-        let prefix = &rest[i].0[..next];
-        let n = rest[i..].partition_point(|(t, _)| t.starts_with(prefix));
-        len +=
-            ",\"\":{".len() + c.len_utf8() + node_len(&rest[i..i + n], &rest_lens[i..i + n], next);
-        i += n;
+    for (c, range) in children(rest, depth) {
+        let child = node_len(
+            &rest[range.clone()],
+            &rest_lens[range],
+            depth + c.len_utf8(),
+        );
+        len += ",\"\":{".len() + c.len_utf8() + child;
     }
     len
 }
