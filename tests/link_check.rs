@@ -156,8 +156,6 @@ fn links_outside_the_base_path_are_broken() {
 fn every_built_page_stays_on_the_fast_scan_path() {
     use annuaire::audience::Audience;
     use annuaire::links::internal::{fast_scan, tokenize};
-    use annuaire::model::Date;
-    use annuaire::{BuildOptions, SiteOptions};
 
     let tmp = tempfile::tempdir().unwrap();
     let mut pages = 0;
@@ -167,18 +165,7 @@ fn every_built_page_stays_on_the_fast_scan_path() {
         (Audience::Public, false),
     ] {
         let out = tmp.path().join(format!("{audience:?}-{minify}"));
-        let opts = BuildOptions {
-            site: SiteOptions {
-                root: Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf(),
-                today: Date::parse("2025-11-28").unwrap(),
-                base_url: None,
-            },
-            out: out.clone(),
-            audience,
-            strict: false,
-            minify,
-        };
-        annuaire::build(&opts).expect("the bundled directory builds");
+        common::build_bundled(audience, minify, &out);
         for (name, html) in snapshot(&out) {
             if !name.ends_with(".html") {
                 continue;

@@ -5,13 +5,12 @@
 //! of the same pages.
 
 mod canonical_html;
+mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use annuaire::audience::Audience;
-use annuaire::model::Date;
-use annuaire::{BuildOptions, SiteOptions};
 use canonical_html::{Tok, tokens};
 
 /// Elements laid out as blocks by the browser's default style sheet: whitespace beside their
@@ -130,18 +129,7 @@ fn rendered(html: &str) -> Vec<Tok> {
 }
 
 fn build(minify: bool, audience: Audience, out: &Path) -> BTreeMap<PathBuf, String> {
-    let opts = BuildOptions {
-        site: SiteOptions {
-            root: Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf(),
-            today: Date::parse("2025-11-28").unwrap(),
-            base_url: None,
-        },
-        out: out.to_path_buf(),
-        audience,
-        strict: false,
-        minify,
-    };
-    annuaire::build(&opts).expect("the bundled directory builds");
+    common::build_bundled(audience, minify, out);
     walkdir::WalkDir::new(out)
         .into_iter()
         .filter_map(Result::ok)

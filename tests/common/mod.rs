@@ -210,3 +210,24 @@ pub fn describe(diags: &[serde_json::Value]) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// Builds the bundled directory (the repository's own `content/`) into `out`, in process, for
+/// 2025-11-28 (the day [`EPOCH`] names).
+pub fn build_bundled(
+    audience: annuaire::audience::Audience,
+    minify: bool,
+    out: &Path,
+) -> annuaire::BuildReport {
+    let opts = annuaire::BuildOptions {
+        site: annuaire::SiteOptions {
+            root: Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf(),
+            today: annuaire::model::Date::parse("2025-11-28").expect("a date"),
+            base_url: None,
+        },
+        out: out.to_path_buf(),
+        audience,
+        strict: false,
+        minify,
+    };
+    annuaire::build(&opts).expect("the bundled directory builds")
+}
