@@ -381,6 +381,27 @@ fn shard_tree(
     }
 }
 
+/// The fields a shard of `prefix` holds, with the range of their terms under it: those with
+/// terms there, or, for the `exact` shard of a split prefix, those where `prefix` is itself a term.
+fn shard_fields<'a>(
+    fields: &'a [postings::FieldIndex],
+    prefix: &'a str,
+    exact: bool,
+) -> impl Iterator<Item = (usize, &'static str, std::ops::Range<usize>)> + 'a {
+    FIELDS
+        .iter()
+        .zip(fields)
+        .enumerate()
+        .filter_map(move |(i, ((name, _), field))| {
+            let range = field.prefix_range(prefix);
+            let own = range
+                .clone()
+                .next()
+                .is_some_and(|first| field.terms[first].0 == prefix);
+            (!range.is_empty() && (own || !exact)).then_some((i, *name, range))
+        })
+}
+
 /// The length of [`shard_json`]`(fields, prefix, exact)`, without writing it.
 fn shard_len(
     fields: &[postings::FieldIndex],
@@ -388,26 +409,17 @@ fn shard_len(
     prefix: &str,
     exact: bool,
 ) -> usize {
-    let mut len = "{\"tries\":{".len() + "}}".len();
-    let mut first = true;
-    for (((name, _), field), lens) in FIELDS.iter().zip(fields).zip(lens) {
-        let range = field.prefix_range(prefix);
-        if range.is_empty() {
-            continue;
-        }
-        let own = field.terms[range.start].0 == prefix;
-        if exact && !own {
-            continue;
-        }
-        if !first {
-            len += 1;
-        }
-        first = false;
-        len += name.len() + "\"\":{".len();
+    let mut len = "{\"tries\":{}}".len();
+    for (k, (i, name, range)) in shard_fields(fields, prefix, exact).enumerate() {
+        len += usize::from(k > 0) + name.len() + "\"\":{".len();
         len += if exact {
-            lens[range.start] + "}".len()
+            lens[i][range.start] + "}".len()
         } else {
-            postings::node_len(&field.terms[range.clone()], &lens[range], prefix.len())
+            postings::node_len(
+                &fields[i].terms[range.clone()],
+                &lens[i][range],
+                prefix.len(),
+            )
         };
     }
     len
@@ -420,29 +432,19 @@ const EMPTY_SHARD: usize = 12;
 /// node's own postings (`exact`, when its children go to shards of their own).
 fn shard_json(fields: &[postings::FieldIndex], prefix: &str, exact: bool) -> String {
     let mut out = String::from("{\"tries\":{");
-    let mut first = true;
-    for ((name, _), field) in FIELDS.iter().zip(fields) {
-        let terms = field.with_prefix(prefix);
-        if terms.is_empty() {
-            continue;
-        }
-        let own = terms.first().filter(|(t, _)| t == prefix);
-        if exact && own.is_none() {
-            continue;
-        }
-        if !first {
+    for (k, (i, name, range)) in shard_fields(fields, prefix, exact).enumerate() {
+        if k > 0 {
             out.push(',');
         }
-        first = false;
         out.push('"');
         out.push_str(name);
         out.push_str("\":{");
-        match own {
-            Some((_, postings)) if exact => {
-                postings::write_postings(&mut out, postings);
-                out.push('}');
-            }
-            _ => postings::write_node(&mut out, terms, prefix.len()),
+        let terms = &fields[i].terms[range];
+        if exact {
+            postings::write_postings(&mut out, &terms[0].1);
+            out.push('}');
+        } else {
+            postings::write_node(&mut out, terms, prefix.len());
         }
     }
     out.push_str("}}");
