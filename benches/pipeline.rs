@@ -23,6 +23,7 @@ use rayon::prelude::*;
 
 use annuaire::audience::{self, Audience, View};
 use annuaire::output::Staging;
+use annuaire::render::cards::CardCache;
 use annuaire::render::pages::{self, Job};
 use annuaire::render::{self, theme::Theme};
 use annuaire::serve::state::{Live, Served};
@@ -231,10 +232,12 @@ fn stages(c: &mut Criterion) {
         if n < 10_000 {
             g.bench_function("pages_in_memory_plain", |b| {
                 b.iter(|| {
+                    // A new card cache each time: a build renders each card once.
+                    let cards = CardCache::new(&r.view, &r.tera);
                     r.jobs
                         .par_iter()
                         .map(|&job| {
-                            render::render_page(&r.view, &r.tera, job)
+                            render::render_page(&r.view, &r.tera, &cards, job)
                                 .expect("render")
                                 .len()
                         })
@@ -246,11 +249,12 @@ fn stages(c: &mut Criterion) {
 
         // One provider page: rendering it and minifying it (N barely matters).
         let provider = Job::Provider(r.view.providers.len() / 2);
-        let html = render::render_page(&r.view, &r.tera, provider).expect("render");
+        let cards = CardCache::new(&r.view, &r.tera);
+        let html = render::render_page(&r.view, &r.tera, &cards, provider).expect("render");
         let largest = r
             .jobs
             .par_iter()
-            .map(|&job| render::render_page(&r.view, &r.tera, job).expect("render"))
+            .map(|&job| render::render_page(&r.view, &r.tera, &cards, job).expect("render"))
             .max_by_key(String::len)
             .unwrap_or_default();
         let mut g = c.benchmark_group(format!("page/{n}"));
@@ -258,7 +262,9 @@ fn stages(c: &mut Criterion) {
             .warm_up_time(Duration::from_millis(500))
             .measurement_time(Duration::from_secs(2));
         g.bench_function("render_provider", |b| {
-            b.iter(|| black_box(render::render_page(&r.view, &r.tera, provider).expect("render")))
+            b.iter(|| {
+                black_box(render::render_page(&r.view, &r.tera, &cards, provider).expect("render"))
+            })
         });
         g.throughput(Throughput::Bytes(html.len() as u64));
         g.bench_function("minify_provider", |b| {
@@ -282,7 +288,7 @@ fn stages(c: &mut Criterion) {
             .jobs
             .par_iter()
             .map(|&job| {
-                let html = render::render_page(&r.view, &r.tera, job).expect("render");
+                let html = render::render_page(&r.view, &r.tera, &cards, job).expect("render");
                 (
                     pages::output_path(&r.view, job),
                     minify_html(html.as_bytes()),

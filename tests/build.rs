@@ -250,12 +250,7 @@ fn failed_render_keeps_the_previous_site_and_leaves_no_staging() {
     assert_success(&site.build(&[]));
     let before = site.snapshot();
     // A site-local copy of the theme whose provider template is broken at render time.
-    let theme = site.root().join("themes/default");
-    for (rel, bytes) in annuaire::render::theme::EMBEDDED {
-        let p = theme.join(rel);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, bytes).unwrap();
-    }
+    let theme = local_theme(&site);
     fs::write(
         theme.join("templates/provider.html"),
         "{% extends \"base.html\" %}{% block content %}<h1>{{ provider.name }}</h1>{{ provider.nope.deeper }}{% endblock content %}",
@@ -341,6 +336,68 @@ fn markdown_html_and_dangerous_links_never_reach_the_page() {
         .find(|t| t.contains("https://ok.example/"))
         .expect("the safe link is kept");
     assert!(tag.contains(r#"rel="nofollow ugc noopener""#), "{tag}");
+}
+
+/// Writes the embedded default theme into the site, for a test to change.
+fn local_theme(site: &Site) -> PathBuf {
+    let theme = site.root().join("themes/default");
+    for (rel, bytes) in annuaire::render::theme::EMBEDDED {
+        let p = theme.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, bytes).unwrap();
+    }
+    theme
+}
+
+/// Cards are rendered once by `partials/card.html` and placed on every listing; a theme without
+/// that template gets each card's fields instead. Both ways give the same site, byte for byte,
+/// for both audiences (the mediation one adds a badge to flagged cards).
+#[test]
+fn listings_are_the_same_with_cards_rendered_once_or_from_their_fields() {
+    for audience in ["public", "mediation"] {
+        let site = Site::mini();
+        assert_success(&site.build(&["--audience", audience]));
+        let once = site.snapshot();
+        assert!(
+            once.values()
+                .any(|b| String::from_utf8_lossy(b).contains("<li class=\"card\">")),
+            "the listings show cards"
+        );
+        let theme = local_theme(&site);
+        let card = fs::read_to_string(theme.join("templates/partials/card.html")).unwrap();
+        let body = card.split_once("-#}").unwrap().1;
+        fs::remove_file(theme.join("templates/partials/card.html")).unwrap();
+        fs::write(
+            theme.join("templates/partials/cards.html"),
+            format!("<ul class=\"cards\">{{% for card in cards %}}{body}{{% endfor %}}</ul>"),
+        )
+        .unwrap();
+        assert_success(&site.build(&["--audience", audience]));
+        let fields = site.snapshot();
+        assert_eq!(once.len(), fields.len());
+        for (path, bytes) in &once {
+            assert!(
+                fields.get(path) == Some(bytes),
+                "{audience}: {} differs",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_broken_card_template_fails_the_build_naming_it() {
+    let site = Site::mini();
+    let theme = local_theme(&site);
+    fs::write(
+        theme.join("templates/partials/card.html"),
+        "<li>{{ card.name | no_such_filter }}</li>",
+    )
+    .unwrap();
+    let o = site.build(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("partials/card.html"), "{}", stderr(&o));
+    assert!(!site.out().exists(), "nothing written");
 }
 
 #[test]

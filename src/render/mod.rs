@@ -1,6 +1,7 @@
 //! Render: templates over a [`View`], pages in parallel, each written as soon as it is rendered.
 //! `serve` uses the same pieces to render single pages on request.
 
+pub mod cards;
 pub mod markdown;
 pub mod minify;
 pub mod pages;
@@ -14,6 +15,7 @@ use rayon::prelude::*;
 
 use crate::audience::View;
 use crate::output::{self, OutputError, Staging};
+use cards::CardCache;
 use pages::Job;
 use theme::Theme;
 
@@ -132,17 +134,24 @@ pub fn environment(
     Ok(tera)
 }
 
-/// Renders one page to HTML.
-pub fn render_page(view: &View, tera: &tera::Tera, job: Job) -> Result<String, RenderError> {
-    render_job(view, tera, job).map(|(_, html)| html)
+/// Renders one page to HTML. `cards` must have been made for `view` and `tera`
+/// ([`CardCache::new`]); it keeps the cards rendered for the next pages.
+pub fn render_page(
+    view: &View,
+    tera: &tera::Tera,
+    cards: &CardCache,
+    job: Job,
+) -> Result<String, RenderError> {
+    render_job(view, tera, cards, job).map(|(_, html)| html)
 }
 
 fn render_job(
     view: &View,
     tera: &tera::Tera,
+    cards: &CardCache,
     job: Job,
 ) -> Result<(&'static str, String), RenderError> {
-    let (template, ctx) = pages::context(view, job);
+    let (template, ctx) = pages::context(view, job, tera, cards)?;
     let html = tera.render(template, &ctx).map_err(|e| RenderError::Page {
         path: pages::output_path(view, job),
         template,
@@ -173,6 +182,7 @@ pub fn render_site(view: &View, theme: &Theme, staging: &Staging) -> Result<Rend
         }
     }
     let mut tera = environment(view, theme, &urls, "")?;
+    let cards = CardCache::new(view, &tera);
     let jobs = pages::plan(view);
     // The default theme names the manifest in the search page only; a theme naming it elsewhere
     // gets every page rendered after the index.
@@ -210,12 +220,12 @@ pub fn render_site(view: &View, theme: &Theme, staging: &Staging) -> Result<Rend
                 exports_time: t.elapsed(),
             })
         },
-        || render_pages(view, &tera, &early, staging),
+        || render_pages(view, &tera, &cards, &early, staging),
     );
     let side = side?;
     tera.global_context()
         .insert("search_manifest", &side.manifest_url);
-    let pages = early?.merge(render_pages(view, &tera, &late, staging)?);
+    let pages = early?.merge(render_pages(view, &tera, &cards, &late, staging)?);
 
     for (path, len) in side.written {
         rendered.assets += 1;
@@ -308,6 +318,7 @@ const PAGES_PER_PIECE: usize = 64;
 fn render_pages(
     view: &View,
     tera: &tera::Tera,
+    cards: &CardCache,
     jobs: &[Job],
     staging: &Staging,
 ) -> Result<PagesDone, RenderError> {
@@ -322,7 +333,7 @@ fn render_pages(
         .with_max_len(PAGES_PER_PIECE)
         .try_fold(PagesDone::default, |mut done, &job| {
             let t = Instant::now();
-            let (template, html) = render_job(view, tera, job)?;
+            let (template, html) = render_job(view, tera, cards, job)?;
             let e = done.templates.entry(template).or_default();
             e.0 += 1;
             e.1 += t.elapsed();

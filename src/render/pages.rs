@@ -2,14 +2,14 @@
 //!
 //! A [`Job`] is a few integers; its context is built only when the page renders, on whichever
 //! thread renders it, so memory holds one page per thread, not the whole site. Listings carry
-//! [`Card`]s (a few fields each) and paginate, so no page grows with the size of the directory.
+//! [`Card`](crate::audience::Card)s (a few fields each) and paginate, so no page grows with the size of the directory.
 
 use serde::Serialize;
 use tera::Context;
 
-use crate::audience::{
-    Card, CommuneView, FamilyView, Link, PageView, ProviderView, SkillView, View,
-};
+use crate::audience::{CommuneView, FamilyView, Link, PageView, ProviderView, SkillView, View};
+use crate::render::RenderError;
+use crate::render::cards::CardCache;
 use crate::render::markdown;
 
 /// Providers per listing page.
@@ -214,13 +214,9 @@ fn pagination(base: &str, page: usize, items: usize) -> Pagination {
     }
 }
 
-fn slice_cards(view: &View, indices: &[usize], page: usize) -> Vec<Card> {
-    indices
-        .iter()
-        .skip((page - 1) * PER_PAGE)
-        .take(PER_PAGE)
-        .map(|&i| view.cards[i].clone())
-        .collect()
+/// The cards of listing page `page` (from 1) of the cards at `indices`.
+fn page_of(indices: impl Iterator<Item = usize>, page: usize) -> impl Iterator<Item = usize> {
+    indices.skip((page - 1) * PER_PAGE).take(PER_PAGE)
 }
 
 /// A page title with its page number, so paginated pages are told apart.
@@ -232,8 +228,14 @@ fn numbered(title: &str, page: usize) -> String {
     }
 }
 
-/// Builds the template name and context of a job.
-pub fn context(view: &View, job: Job) -> (&'static str, Context) {
+/// Builds the template name and context of a job. Listings get their cards from `cards`, which
+/// renders each with `tera` the first time it is needed.
+pub fn context(
+    view: &View,
+    job: Job,
+    tera: &tera::Tera,
+    cards: &CardCache,
+) -> Result<(&'static str, Context), RenderError> {
     let root = &view.site.root;
     let home = Link {
         title: "Accueil".into(),
@@ -258,15 +260,10 @@ pub fn context(view: &View, job: Job) -> (&'static str, Context) {
         | Job::Matrix
         | Job::RoutingIndex
         | Job::Routing { .. }
-        | Job::Review => return super::tools::context(view, job, home),
+        | Job::Review => return Ok(super::tools::context(view, job, home)),
         Job::Home => {
             ctx.insert("families", &view.families);
-            let recent: Vec<&Card> = view
-                .recent
-                .iter()
-                .take(RECENT)
-                .map(|&i| &view.cards[i])
-                .collect();
+            let recent = cards.list(view, tera, view.recent.iter().take(RECENT).copied())?;
             ctx.insert("recent", &recent);
             ctx.insert("stats", &stats(view));
             ctx.insert(
@@ -313,16 +310,16 @@ pub fn context(view: &View, job: Job) -> (&'static str, Context) {
         }
         Job::Providers { page } => {
             let base = format!("{root}/prestataires/");
-            let all: Vec<usize> = (0..view.providers.len()).collect();
-            ctx.insert("cards", &slice_cards(view, &all, page));
-            ctx.insert("pagination", &pagination(&base, page, all.len()));
+            let all = view.providers.len();
+            ctx.insert("cards", &cards.list(view, tera, page_of(0..all, page))?);
+            ctx.insert("pagination", &pagination(&base, page, all));
             ctx.insert(
                 "page",
                 &meta(
                     numbered("Tous les prestataires", page),
                     format!(
                         "Les {} prestataires du numérique de l'annuaire, de A à Z.",
-                        all.len()
+                        all
                     ),
                     paged(&base, page),
                     vec![home],
@@ -334,7 +331,8 @@ pub fn context(view: &View, job: Job) -> (&'static str, Context) {
         Job::Family { family, page } => {
             let f: &FamilyView = &view.families[family];
             ctx.insert("family", f);
-            ctx.insert("cards", &slice_cards(view, &f.providers, page));
+            let listed = page_of(f.providers.iter().copied(), page);
+            ctx.insert("cards", &cards.list(view, tera, listed)?);
             ctx.insert("pagination", &pagination(&f.url, page, f.providers.len()));
             ctx.insert(
                 "page",
@@ -369,7 +367,8 @@ pub fn context(view: &View, job: Job) -> (&'static str, Context) {
                 },
             );
             ctx.insert("skill", s);
-            ctx.insert("cards", &slice_cards(view, &s.providers, page));
+            let listed = page_of(s.providers.iter().copied(), page);
+            ctx.insert("cards", &cards.list(view, tera, listed)?);
             ctx.insert("pagination", &pagination(&s.url, page, s.providers.len()));
             ctx.insert(
                 "page",
@@ -396,19 +395,20 @@ pub fn context(view: &View, job: Job) -> (&'static str, Context) {
         Job::Commune { commune, page } => {
             let c: &CommuneView = &view.communes[commune];
             // Based here first, then those whose zone lists it: one paginated list.
-            let all: Vec<usize> = c.based.iter().chain(c.serving.iter()).copied().collect();
-            let cards = slice_cards(view, &all, page);
+            let all = c.based.iter().chain(c.serving.iter()).copied();
+            let listed = cards.list(view, tera, page_of(all, page))?;
             let first_serving = c
                 .based
                 .len()
                 .saturating_sub((page - 1) * PER_PAGE)
-                .min(cards.len());
-            let (based, serving) = cards.split_at(first_serving);
+                .min(listed.len());
+            let (based, serving) = listed.split_at(first_serving);
             ctx.insert("commune", c);
             ctx.insert("based", based);
             ctx.insert("serving", serving);
             ctx.insert("territory_wide", &view.territory_wide.len());
-            ctx.insert("pagination", &pagination(&c.url, page, all.len()));
+            let all = c.based.len() + c.serving.len();
+            ctx.insert("pagination", &pagination(&c.url, page, all));
             ctx.insert(
                 "page",
                 &meta(
@@ -549,7 +549,7 @@ pub fn context(view: &View, job: Job) -> (&'static str, Context) {
             "404.html"
         }
     };
-    (template, ctx)
+    Ok((template, ctx))
 }
 
 /// Title, description, URLs and breadcrumbs of a page.

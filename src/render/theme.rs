@@ -86,6 +86,10 @@ pub const EMBEDDED: &[(&str, &[u8])] = &[
         include_bytes!("../../themes/default/templates/data.html"),
     ),
     (
+        "templates/partials/card.html",
+        include_bytes!("../../themes/default/templates/partials/card.html"),
+    ),
+    (
         "templates/partials/cards.html",
         include_bytes!("../../themes/default/templates/partials/cards.html"),
     ),

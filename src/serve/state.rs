@@ -60,6 +60,8 @@ pub struct Content {
     exports: std::sync::OnceLock<HashMap<String, Arc<Vec<u8>>>>,
     routes: Arc<Routes>,
     cache: Mutex<HashMap<String, Arc<Vec<u8>>>>,
+    /// Cards rendered for this version's listings, each once.
+    cards: render::cards::CardCache,
 }
 
 /// A published version: content plus the problems to show over it.
@@ -163,7 +165,9 @@ impl Content {
         // The renderer's link decisions need the same page list: hand it over now rather than
         // planning every page again on the first request.
         let _ = view.known_paths.set(routes.known.clone());
+        let cards = render::cards::CardCache::new(&view, &rendering.tera);
         Content {
+            cards,
             view,
             rendering,
             search: std::sync::OnceLock::new(),
@@ -240,8 +244,9 @@ impl Content {
         {
             return Ok(hit.clone());
         }
-        let html =
-            Arc::new(render::render_page(&self.view, &self.rendering.tera, job)?.into_bytes());
+        let html = Arc::new(
+            render::render_page(&self.view, &self.rendering.tera, &self.cards, job)?.into_bytes(),
+        );
         self.cache
             .lock()
             .unwrap_or_else(|p| p.into_inner())
