@@ -255,7 +255,7 @@ fn stages(c: &mut Criterion) {
             .jobs
             .par_iter()
             .map(|&job| render::render_page(&r.view, &r.tera, &cards, job).expect("render"))
-            .max_by_key(String::len)
+            .max_by_key(Vec::len)
             .unwrap_or_default();
         let mut g = c.benchmark_group(format!("page/{n}"));
         g.sample_size(30)
@@ -268,18 +268,18 @@ fn stages(c: &mut Criterion) {
         });
         g.throughput(Throughput::Bytes(html.len() as u64));
         g.bench_function("minify_provider", |b| {
-            b.iter(|| black_box(minify_html(html.as_bytes())))
+            b.iter(|| black_box(minify_html(&html)))
         });
         g.throughput(Throughput::Bytes(largest.len() as u64));
         g.bench_function("minify_largest", |b| {
-            b.iter(|| black_box(minify_html(largest.as_bytes())))
+            b.iter(|| black_box(minify_html(&largest)))
         });
         g.finish();
         eprintln!(
             "[pipeline] N={n}: {} pages; provider page {} bytes ({} minified), largest page {} bytes",
             r.jobs.len(),
             html.len(),
-            minify_html(html.as_bytes()).len(),
+            minify_html(&html).len(),
             largest.len()
         );
 
@@ -289,10 +289,7 @@ fn stages(c: &mut Criterion) {
             .par_iter()
             .map(|&job| {
                 let html = render::render_page(&r.view, &r.tera, &cards, job).expect("render");
-                (
-                    pages::output_path(&r.view, job),
-                    minify_html(html.as_bytes()),
-                )
+                (pages::output_path(&r.view, job), minify_html(&html))
             })
             .collect();
         let mut g = c.benchmark_group(format!("write/{n}"));

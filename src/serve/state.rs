@@ -244,9 +244,12 @@ impl Content {
         {
             return Ok(hit.clone());
         }
-        let html = Arc::new(
-            render::render_page(&self.view, &self.rendering.tera, &self.cards, job)?.into_bytes(),
-        );
+        let html = Arc::new(render::render_page(
+            &self.view,
+            &self.rendering.tera,
+            &self.cards,
+            job,
+        )?);
         self.cache
             .lock()
             .unwrap_or_else(|p| p.into_inner())
