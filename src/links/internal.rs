@@ -302,7 +302,10 @@ fn has_scheme(url: &str) -> bool {
     false
 }
 
-fn percent_decode(s: &str) -> String {
+fn percent_decode(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('%') {
+        return s.into();
+    }
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -318,7 +321,7 @@ fn percent_decode(s: &str) -> String {
         out.push(bytes[i]);
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8_lossy(&out).into_owned().into()
 }
 
 /// Resolves `link`, found in the page written at `page` (output-relative).
@@ -335,18 +338,13 @@ fn resolve(link: &str, page: &str, site: &Site) -> Target {
         None => link.into(),
     };
     let (before_fragment, fragment) = match link.split_once('#') {
-        Some((b, f)) => (b, Some(percent_decode(f))),
+        Some((b, f)) => (b, Some(percent_decode(f).into_owned())),
         None => (&*link, None),
     };
     let path = before_fragment
         .split_once('?')
         .map_or(before_fragment, |x| x.0);
-    // The folder of the page, as output-relative segments.
-    let page_dir: Vec<&str> = match page.rsplit_once('/') {
-        Some((dir, _)) => dir.split('/').collect(),
-        None => Vec::new(),
-    };
-    let (mut segments, rel): (Vec<String>, &str) = if path.is_empty() {
+    let (mut segments, rel): (Vec<std::borrow::Cow<str>>, &str) = if path.is_empty() {
         // `?q` or `#id`: the page itself.
         return Target::Internal {
             path: page.to_string(),
@@ -366,7 +364,10 @@ fn resolve(link: &str, page: &str, site: &Site) -> Target {
             None => return Target::Outside,
         }
     } else {
-        (page_dir.iter().map(|s| s.to_string()).collect(), path)
+        // From the folder of the page, as output-relative segments.
+        let page_dir = page.rsplit_once('/').map_or("", |x| x.0);
+        let from = page_dir.split('/').filter(|s| !s.is_empty());
+        (from.map(Into::into).collect(), path)
     };
     let folder = rel.is_empty() || rel.ends_with('/');
     for seg in rel.split('/').filter(|s| !s.is_empty()) {
@@ -466,6 +467,27 @@ pub fn check_scans(
                 let mut out = Vec::new();
                 for link in &scan.links {
                     let link = link.as_str();
+                    // `#id` (the skip link of every page): the page's own ids, found without
+                    // resolving the link or looking the page up; as `check_link` would.
+                    let trimmed = link
+                        .trim_matches(|c: char| c.is_ascii_whitespace() || c.is_ascii_control());
+                    if let Some(id) = trimmed.strip_prefix('#') {
+                        let id = percent_decode(id);
+                        if !id.is_empty()
+                            && !id.eq_ignore_ascii_case("top")
+                            && !scan.ids.contains(&*id)
+                        {
+                            out.push(BrokenLink {
+                                page: page.clone(),
+                                link: link.to_string(),
+                                reason: Reason::NoFragment {
+                                    target: page.clone(),
+                                    id: id.into_owned(),
+                                },
+                            });
+                        }
+                        continue;
+                    }
                     let absolute = (link.starts_with('/') && !link.starts_with("//"))
                         || link.starts_with(site.base_url);
                     let reason = if absolute {
@@ -664,6 +686,36 @@ mod tests {
                         target: "missing/index.html".into()
                     }
                 ),
+            ]
+        );
+    }
+
+    #[test]
+    fn same_page_fragments_are_checked_against_the_page_itself() {
+        let mut pages = HashMap::new();
+        pages.insert(
+            "p/index.html".to_string(),
+            scan(
+                r##"<h2 id="été">É</h2><a href="#%C3%A9t%C3%A9">ok</a><a href=" #été ">ok</a><a href="#top">top</a><a href="#">vide</a><a href="#ailleurs">cassé</a><a href="?q=1#ailleurs">aussi</a>"##
+                    .as_bytes(),
+            ),
+        );
+        pages.insert("index.html".to_string(), scan(br#"<p id="ailleurs">"#));
+        let files: HashSet<String> = pages.keys().cloned().collect();
+        let broken = check_scans(&pages, &files, &SITE);
+        let found: Vec<(&str, &str, &Reason)> = broken
+            .iter()
+            .map(|b| (b.page.as_str(), b.link.as_str(), &b.reason))
+            .collect();
+        let missing = Reason::NoFragment {
+            target: "p/index.html".into(),
+            id: "ailleurs".into(),
+        };
+        assert_eq!(
+            found,
+            vec![
+                ("p/index.html", "#ailleurs", &missing),
+                ("p/index.html", "?q=1#ailleurs", &missing),
             ]
         );
     }
