@@ -202,6 +202,7 @@ fn run(command: Command, stderr: &mut StandardStream) -> Result<ExitCode, String
                 audience,
                 strict,
                 minify: !no_minify,
+                exiting: true,
             };
             match annuaire::build(&build) {
                 Ok(report) => {
@@ -254,6 +255,8 @@ fn run(command: Command, stderr: &mut StandardStream) -> Result<ExitCode, String
                             );
                         }
                     }
+                    // As the build left what it held: the process ends now.
+                    std::mem::forget(report);
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(Error::Site {

@@ -228,6 +228,7 @@ pub fn build_bundled(
         audience,
         strict: false,
         minify,
+        exiting: false,
     };
     annuaire::build(&opts).expect("the bundled directory builds")
 }
