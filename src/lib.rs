@@ -504,7 +504,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         return Err(Error::BrokenLinks(broken));
     }
     // What only the render needed is freed on another thread while the output is swapped in
-    // (freeing 10,000 provider views and page scans took tens of milliseconds on this one).
+    // (freeing 10,000 provider views and page scans took tens of milliseconds on this one), or
+    // left to the system when the process ends next (`BuildOptions::exiting`).
     let scans = std::mem::take(&mut rendered.scans);
     let freeing = free((view, scans), opts.exiting);
     timings.push(("links", t.elapsed()));
