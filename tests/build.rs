@@ -1,5 +1,7 @@
 //! `annuaire build` end to end, with the real binary on temporary sites.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -15,7 +17,7 @@ struct Site {
 impl Site {
     fn mini() -> Site {
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(
+        common::copy_dir(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini"),
             dir.path(),
         );
@@ -75,18 +77,6 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             )
         })
         .collect()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 fn stderr(o: &Output) -> String {
@@ -267,12 +257,8 @@ fn failed_render_keeps_the_previous_site_and_leaves_no_staging() {
         assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
         assert!(stderr(&o).contains(template), "{}", stderr(&o));
         assert_eq!(site.snapshot(), before);
-        let leftovers: Vec<_> = fs::read_dir(site.root())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with('.'))
-            .collect();
-        assert!(leftovers.is_empty(), "{leftovers:?}");
+        let left = common::leftovers(site.root());
+        assert!(left.is_empty(), "{left:?}");
     }
 }
 

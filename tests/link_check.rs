@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use common::{TestSite, code, copy_dir, stderr};
+use common::{TestSite, code, copy_dir, leftovers, stderr};
 
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
@@ -43,12 +43,8 @@ fn assert_broken_build_keeps_previous_site(site: &TestSite, expected: &[&str]) {
         before,
         "the previous public/ is untouched"
     );
-    let leftovers: Vec<String> = fs::read_dir(site.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(leftovers.is_empty(), "staging folders left: {leftovers:?}");
+    let left = leftovers(site.path());
+    assert!(left.is_empty(), "staging folders left: {left:?}");
 }
 
 #[test]

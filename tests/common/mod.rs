@@ -159,6 +159,16 @@ pub fn copy_dir(src: &Path, dst: &Path) {
     }
 }
 
+/// The hidden folders a build leaves beside its output in `dir` (staging, previous output): none
+/// once it has ended, succeeded or not.
+pub fn leftovers(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .expect("read folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect()
+}
+
 /// The diagnostics printed by `check --format json` (one JSON object per stdout line).
 pub fn diagnostics(out: &Output) -> Vec<serde_json::Value> {
     stdout(out)
