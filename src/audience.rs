@@ -264,12 +264,12 @@ pub struct View {
     /// Charter rules the review list needs.
     pub max_evidence_age: u32,
     /// Paths of the pages this view makes (`/prestataires/x/`), filled on first use.
-    pub known_paths: std::sync::OnceLock<Arc<std::collections::HashSet<String>>>,
+    pub known_paths: std::sync::OnceLock<Arc<foldhash::HashSet<String>>>,
 }
 
 impl View {
     /// Site paths (without the base path) of every page of the view, for link decisions.
-    pub fn known_paths(&self) -> &std::collections::HashSet<String> {
+    pub fn known_paths(&self) -> &foldhash::HashSet<String> {
         self.known_paths.get_or_init(|| {
             Arc::new(
                 crate::render::pages::plan(self)

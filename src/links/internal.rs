@@ -9,7 +9,7 @@
 //! parallel with rayon. Two passes: read every page once for its ids and links, then resolve the
 //! links against the set of written files.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::path::Path;
 
 use html5gum::Tokenizer;

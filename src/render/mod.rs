@@ -8,7 +8,7 @@ pub mod pages;
 pub mod theme;
 pub mod tools;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -40,10 +40,10 @@ pub struct Rendered {
     pub assets: usize,
     pub bytes: u64,
     /// Every file written, relative to the output folder (`/`-separated).
-    pub files: HashSet<String>,
+    pub files: foldhash::HashSet<String>,
     /// The ids and links of every page written, taken from the bytes as they were written, for
     /// the link check (which then reads nothing back from disk).
-    pub scans: HashMap<String, crate::links::internal::Scan>,
+    pub scans: foldhash::HashMap<String, crate::links::internal::Scan>,
     /// How long the parts of the render took (`build --timings`).
     pub timings: Vec<(&'static str, Duration)>,
     /// Per template: pages rendered and the time spent rendering them, all threads added up,
@@ -337,7 +337,7 @@ fn render_pages(
     // Site-absolute links already kept for the link check, one set per thread of the pool for
     // this render (a set per piece of 64 pages kept each provider's link from most of the ten
     // listings showing its card: 800,000 links to check at 100,000 entries instead of 200,000).
-    let site_links: Vec<std::sync::Mutex<HashSet<String>>> = (0..rayon::current_num_threads())
+    let site_links: Vec<std::sync::Mutex<foldhash::HashSet<String>>> = (0..rayon::current_num_threads())
         .map(|_| std::sync::Mutex::default())
         .collect();
     // Small pieces: the search index and exports hold one thread for most of the render, and

@@ -9,7 +9,7 @@
 //! the whole trie from the shards and compares it with elasticlunr-rs's own index of the same
 //! documents (`tests/search_index.rs`).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::fmt::Write as _;
 
 /// One document's occurrences of a term.

@@ -119,7 +119,7 @@ struct Routes {
     jobs: Vec<Job>,
     by_path: HashMap<String, Job>,
     /// As [`View::known_paths`] has them (`/prestataires/x/`).
-    known: Arc<HashSet<String>>,
+    known: Arc<foldhash::HashSet<String>>,
 }
 
 impl Routes {
