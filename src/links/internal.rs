@@ -10,6 +10,7 @@
 //! links against the set of written files.
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::path::Path;
 
 use html5gum::Tokenizer;
@@ -428,24 +429,81 @@ fn check_link(
     }
 }
 
+/// The site-absolute links a rendering thread has already kept ([`keep_first_site_links`]), as
+/// 128-bit fingerprints rather than strings. At 100,000 entries each thread's set holds some
+/// 100,000 links and is asked about 4 million: as a set of strings that was 0.6 s of CPU, most
+/// of it cache misses reaching each key's text to compare it, and it grew faster than the
+/// entries. Two links with one fingerprint (about 1 chance in 10^28 at that size, with seeds
+/// drawn for each build) would have the second left unchecked.
+pub struct SeenLinks {
+    fingerprints: std::collections::HashSet<u128, BuildHasherDefault<Prehashed>>,
+    /// The last fingerprint seen in each slot (by its low bits): the navigation, skill and
+    /// commune links most pages repeat are found here, in a table small enough to stay in the
+    /// core's cache, and the large set is reached mostly for the providers' links.
+    recent: Box<[u128; RECENT_SLOTS]>,
+    low: foldhash::quality::RandomState,
+    high: foldhash::quality::RandomState,
+}
+
+/// Slots of [`SeenLinks::recent`]: 32 KiB.
+const RECENT_SLOTS: usize = 2048;
+
+impl Default for SeenLinks {
+    fn default() -> SeenLinks {
+        SeenLinks {
+            fingerprints: Default::default(),
+            recent: Box::new([0; RECENT_SLOTS]),
+            low: Default::default(),
+            high: Default::default(),
+        }
+    }
+}
+
+impl SeenLinks {
+    /// Whether `link` was seen before; remembers it.
+    fn first_time(&mut self, link: &str) -> bool {
+        let fingerprint =
+            u128::from(self.low.hash_one(link)) | (u128::from(self.high.hash_one(link)) << 64);
+        let slot = &mut self.recent[fingerprint as usize % RECENT_SLOTS];
+        if *slot == fingerprint {
+            return false;
+        }
+        *slot = fingerprint;
+        self.fingerprints.insert(fingerprint)
+    }
+}
+
+/// The hasher of [`SeenLinks`]: its keys are hashes already.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u128` is used; anything else is folded in all the same.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u128(&mut self, n: u128) {
+        self.0 = n as u64;
+    }
+}
+
 /// Drops from `scan` the site-absolute links without a fragment already kept from another page
 /// (`seen`): they resolve the same on every page, so one check is enough, and the navigation,
 /// breadcrumbs and skill links repeated on 100,000 pages would otherwise be kept 100,000 times.
 /// When the check finds a broken link, the build reads the written pages again
 /// ([`check_dir`]) to name every page that has it.
-pub fn keep_first_site_links(scan: &mut Scan, seen: &mut HashSet<String>, site: &Site) {
+pub fn keep_first_site_links(scan: &mut Scan, seen: &mut SeenLinks, site: &Site) {
     scan.links.retain(|link| {
         let absolute = (link.starts_with('/') && !link.starts_with("//"))
             || (!site.base_url.is_empty() && link.starts_with(site.base_url));
-        if !absolute || link.contains('#') {
-            return true;
-        }
-        if seen.contains(link.as_str()) {
-            false
-        } else {
-            seen.insert(link.clone());
-            true
-        }
+        !absolute || link.contains('#') || seen.first_time(link)
     });
 }
 
@@ -564,13 +622,35 @@ mod tests {
 
     #[test]
     fn site_links_are_kept_once() {
-        let mut seen = HashSet::new();
+        let mut seen = SeenLinks::default();
         let mut a = scan(br##"<a href="/charte/">c</a><a href="/x/#y">x</a><a href="../z/">z</a><a href="https://x.example/charte/">c</a>"##);
         keep_first_site_links(&mut a, &mut seen, &SITE);
         assert_eq!(a.links.len(), 4);
         let mut b = scan(br##"<a href="/charte/">c</a><a href="/x/#y">x</a><a href="../z/">z</a><a href="https://x.example/charte/">c</a>"##);
         keep_first_site_links(&mut b, &mut seen, &SITE);
         assert_eq!(b.links, ["/x/#y", "../z/"]);
+    }
+
+    #[test]
+    fn seen_links_tell_every_link_apart() {
+        let mut seen = SeenLinks::default();
+        // The two halves of a fingerprint come from differently seeded hashers.
+        assert_ne!(
+            seen.low.hash_one("/charte/"),
+            seen.high.hash_one("/charte/")
+        );
+        let links: Vec<String> = (0..200_000)
+            .map(|i| format!("/prestataires/p{i}/"))
+            .collect();
+        assert!(links.iter().all(|l| seen.first_time(l)));
+        assert!(links.iter().all(|l| !seen.first_time(l)));
+        assert!(seen.first_time("/prestataires/p200000/"));
+        // A second set has seeds of its own.
+        let other = SeenLinks::default();
+        assert_ne!(
+            seen.low.hash_one("/charte/"),
+            other.low.hash_one("/charte/")
+        );
     }
 
     #[test]

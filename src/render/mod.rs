@@ -337,7 +337,8 @@ fn render_pages(
     // Site-absolute links already kept for the link check, one set per thread of the pool for
     // this render (a set per piece of 64 pages kept each provider's link from most of the ten
     // listings showing its card: 800,000 links to check at 100,000 entries instead of 200,000).
-    let site_links: Vec<std::sync::Mutex<foldhash::HashSet<String>>> = (0..rayon::current_num_threads())
+    let site_links: Vec<std::sync::Mutex<crate::links::internal::SeenLinks>> = (0
+        ..rayon::current_num_threads())
         .map(|_| std::sync::Mutex::default())
         .collect();
     // Small pieces: the search index and exports hold one thread for most of the render, and
