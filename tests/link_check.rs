@@ -84,6 +84,24 @@ fn missing_anchor_fails_the_build() {
 }
 
 #[test]
+fn missing_anchor_on_the_page_itself_fails_the_build() {
+    // `#id` links are settled as each page is written, against that page's own ids.
+    let site = TestSite::new();
+    let o = site.run(&["build"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    site.write(
+        "content/pages/a-propos.md",
+        "---\ntitre: À propos\n---\n## Qui\n\nVoir [le contenu](#contenu), pas [ceci](#inexistante).\n",
+    );
+    assert_broken_build_keeps_previous_site(
+        &site,
+        &[
+            "a-propos/index.html : lien « #inexistante » cassé (a-propos/index.html n'a pas d'élément d'identifiant « inexistante »)",
+        ],
+    );
+}
+
+#[test]
 fn theme_with_a_bad_href_fails_the_build() {
     let site = TestSite::new();
     let o = site.run(&["build"]);

@@ -326,13 +326,27 @@ fn percent_decode(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Resolves `link`, found in the page written at `page` (output-relative).
+/// A link as browsers read it: without surrounding blanks and control characters.
+fn trim_link(link: &str) -> &str {
+    link.trim_matches(|c: char| c.is_ascii_whitespace() || c.is_ascii_control())
+}
+
+/// What follows the base URL in an absolute link to the site itself (internal, then).
+fn own_site_rest<'a>(link: &'a str, site: &Site) -> Option<&'a str> {
+    link.strip_prefix(site.base_url)
+        .filter(|rest| rest.is_empty() || rest.starts_with(['/', '?', '#']))
+}
+
+/// Whether `link` leaves the site (`check --links` follows those, not the output check); as
+/// [`resolve`] decides.
+fn is_external(link: &str, site: &Site) -> bool {
+    let link = trim_link(link);
+    own_site_rest(link, site).is_none() && (has_scheme(link) || link.starts_with("//"))
+}
+
 fn resolve(link: &str, page: &str, site: &Site) -> Target {
-    let link = link.trim_matches(|c: char| c.is_ascii_whitespace() || c.is_ascii_control());
-    // Absolute links to the site itself are internal.
-    let own = link
-        .strip_prefix(site.base_url)
-        .filter(|rest| rest.is_empty() || rest.starts_with(['/', '?', '#']));
-    let link: std::borrow::Cow<str> = match own {
+    let link = trim_link(link);
+    let link: std::borrow::Cow<str> = match own_site_rest(link, site) {
         Some(rest) if rest.starts_with('/') => format!("{}{rest}", site.root).into(),
         Some(rest) => format!("{}/{rest}", site.root).into(),
         None if has_scheme(link) || link.starts_with("//") => return Target::External,
@@ -429,7 +443,7 @@ fn check_link(
     }
 }
 
-/// The site-absolute links a rendering thread has already kept ([`keep_first_site_links`]), as
+/// The site-absolute links a rendering thread has already kept ([`keep_links_to_check`]), as
 /// 128-bit fingerprints rather than strings. At 100,000 entries each thread's set holds some
 /// 100,000 links and is asked about 4 million: as a set of strings that was 0.6 s of CPU, most
 /// of it cache misses reaching each key's text to compare it, and it grew faster than the
@@ -494,17 +508,34 @@ impl Hasher for Prehashed {
     }
 }
 
-/// Drops from `scan` the site-absolute links without a fragment already kept from another page
-/// (`seen`): they resolve the same on every page, so one check is enough, and the navigation,
-/// breadcrumbs and skill links repeated on 100,000 pages would otherwise be kept 100,000 times.
-/// When the check finds a broken link, the build reads the written pages again
-/// ([`check_dir`]) to name every page that has it.
-pub fn keep_first_site_links(scan: &mut Scan, seen: &mut SeenLinks, site: &Site) {
+/// Keeps in `scan` only the links the output check still has to resolve, as a page is written:
+/// links out of the site (left to `check --links`) and links to an id the page has (`#contenu`
+/// on every page) are settled here; site-absolute links without a fragment already kept from
+/// another page (`seen`) resolve the same on every page, so one check is enough, and the
+/// navigation, breadcrumbs and skill links repeated on 100,000 pages would otherwise be kept
+/// 100,000 times. At 100,000 entries this leaves some 300,000 links to check instead of 825,000
+/// (and 13 million before any of it). When the check finds a broken link, the build reads the
+/// written pages again ([`check_dir`]) to name every page that has it.
+pub fn keep_links_to_check(scan: &mut Scan, seen: &mut SeenLinks, site: &Site) {
+    let ids = &scan.ids;
     scan.links.retain(|link| {
+        if let Some(id) = trim_link(link).strip_prefix('#') {
+            return !own_id_is_there(id, ids);
+        }
+        if is_external(link, site) {
+            return false;
+        }
         let absolute = (link.starts_with('/') && !link.starts_with("//"))
             || (!site.base_url.is_empty() && link.starts_with(site.base_url));
         !absolute || link.contains('#') || seen.first_time(link)
     });
+}
+
+/// Whether the fragment `id` of a link (`#id`, percent-encoded) leads somewhere on a page with
+/// these `ids`: an empty fragment or `#top` always does.
+fn own_id_is_there(id: &str, ids: &HashSet<String>) -> bool {
+    let id = percent_decode(id);
+    id.is_empty() || id.eq_ignore_ascii_case("top") || ids.contains(&*id)
 }
 
 /// Checks the links of `pages` (output-relative path → scan) against `files` (every written file,
@@ -527,20 +558,14 @@ pub fn check_scans(
                     let link = link.as_str();
                     // `#id` (the skip link of every page): the page's own ids, found without
                     // resolving the link or looking the page up; as `check_link` would.
-                    let trimmed = link
-                        .trim_matches(|c: char| c.is_ascii_whitespace() || c.is_ascii_control());
-                    if let Some(id) = trimmed.strip_prefix('#') {
-                        let id = percent_decode(id);
-                        if !id.is_empty()
-                            && !id.eq_ignore_ascii_case("top")
-                            && !scan.ids.contains(&*id)
-                        {
+                    if let Some(id) = trim_link(link).strip_prefix('#') {
+                        if !own_id_is_there(id, &scan.ids) {
                             out.push(BrokenLink {
                                 page: page.clone(),
                                 link: link.to_string(),
                                 reason: Reason::NoFragment {
                                     target: page.clone(),
-                                    id: id.into_owned(),
+                                    id: percent_decode(id).into_owned(),
                                 },
                             });
                         }
@@ -623,12 +648,26 @@ mod tests {
     #[test]
     fn site_links_are_kept_once() {
         let mut seen = SeenLinks::default();
-        let mut a = scan(br##"<a href="/charte/">c</a><a href="/x/#y">x</a><a href="../z/">z</a><a href="https://x.example/charte/">c</a>"##);
-        keep_first_site_links(&mut a, &mut seen, &SITE);
+        let page = br##"<a href="/charte/">c</a><a href="/x/#y">x</a><a href="../z/">z</a><a href="https://x.example/charte/">c</a>"##;
+        let mut a = scan(page);
+        keep_links_to_check(&mut a, &mut seen, &SITE);
         assert_eq!(a.links.len(), 4);
-        let mut b = scan(br##"<a href="/charte/">c</a><a href="/x/#y">x</a><a href="../z/">z</a><a href="https://x.example/charte/">c</a>"##);
-        keep_first_site_links(&mut b, &mut seen, &SITE);
+        let mut b = scan(page);
+        keep_links_to_check(&mut b, &mut seen, &SITE);
         assert_eq!(b.links, ["/x/#y", "../z/"]);
+    }
+
+    #[test]
+    fn links_settled_on_the_page_are_not_kept() {
+        let mut c = scan(
+            r##"<main id="contenu"><a href="#contenu">skip</a><a href=" #top">top</a><a href="#">x</a>
+            <a href="#absent">a</a><a href="#%C3%A9t%C3%A9">e</a><p id="été"></p>
+            <a href="https://ailleurs.example/p">out</a><a href="//cdn.example/x.js">cdn</a>
+            <a href="mailto:a@b.example">m</a><a href="https://x.example/p/">own</a>"##
+                .as_bytes(),
+        );
+        keep_links_to_check(&mut c, &mut SeenLinks::default(), &SITE);
+        assert_eq!(c.links, ["#absent", "https://x.example/p/"]);
     }
 
     #[test]

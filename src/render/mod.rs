@@ -362,7 +362,7 @@ fn render_pages(
             let thread = rayon::current_thread_index().unwrap_or(0) % site_links.len().max(1);
             if let Some(seen) = site_links.get(thread) {
                 let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
-                crate::links::internal::keep_first_site_links(&mut scan, &mut seen, &site);
+                crate::links::internal::keep_links_to_check(&mut scan, &mut seen, &site);
             }
             done.scans.push((path.clone(), scan));
             done.paths.push(path);
