@@ -492,14 +492,26 @@ fn print_diagnostics(
     format: Format,
     lang: Lang,
 ) {
-    // Machine formats go to stdout (to be piped); people read stderr.
+    // Machine formats go to stdout (to be piped); people read stderr. Buffered: a diagnostic is
+    // written in dozens of small pieces, and unbuffered stderr made each a system call (a sixth
+    // of `check`'s time at 10,000 entries with 2 % of them wrong, on one thread at the end).
+    use codespan_reporting::term::termcolor::{Ansi, NoColor};
+    use std::io::{BufWriter, Write as _};
     let result = match format {
+        Format::Human if stderr.supports_color() => {
+            let mut out = Ansi::new(BufWriter::new(std::io::stderr().lock()));
+            report::render(&mut out, diags, sources, format, lang)
+                .and_then(|()| out.get_mut().flush())
+        }
         Format::Human => {
-            report::render(stderr as &mut dyn WriteColor, diags, sources, format, lang)
+            let mut out = NoColor::new(BufWriter::new(std::io::stderr().lock()));
+            report::render(&mut out, diags, sources, format, lang)
+                .and_then(|()| out.get_mut().flush())
         }
         _ => {
-            let mut out = StandardStream::stdout(ColorChoice::Never);
+            let mut out = NoColor::new(BufWriter::new(std::io::stdout().lock()));
             report::render(&mut out, diags, sources, format, lang)
+                .and_then(|()| out.get_mut().flush())
         }
     };
     if let Err(e) = result {

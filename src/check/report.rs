@@ -33,7 +33,7 @@ pub fn render(
     lang: Lang,
 ) -> io::Result<()> {
     match format {
-        Format::Human => human(out, diags, sources, lang),
+        Format::Human => human_in_parallel(out, diags, sources, lang),
         Format::Json => {
             for d in diags {
                 serde_json::to_writer(&mut *out, &JsonDiagnostic::new(d, lang))?;
@@ -115,6 +115,42 @@ pub fn github_line(d: &Diagnostic, lang: Lang) -> String {
         props.join(","),
         data(&format!("{} — {}", d.message(lang), d.help(lang)))
     )
+}
+
+/// Files whose diagnostics are rendered together before they are written, in order.
+const FILES_PER_BATCH: usize = 256;
+
+/// [`human`], file by file on every thread, written in order: quoting the snippets took a sixth
+/// of `check`'s time at 10,000 entries (3,000 diagnostics), on one thread after the others were
+/// done. A batch at a time, so a flood of diagnostics is never all held in memory.
+fn human_in_parallel(
+    out: &mut dyn WriteColor,
+    diags: &[Diagnostic],
+    sources: &HashMap<PathBuf, String>,
+    lang: Lang,
+) -> io::Result<()> {
+    use codespan_reporting::term::termcolor::{Ansi, NoColor};
+    use rayon::prelude::*;
+    let color = out.supports_color();
+    let files: Vec<&[Diagnostic]> = diags.chunk_by(|a, b| a.file == b.file).collect();
+    for batch in files.chunks(FILES_PER_BATCH) {
+        let texts: Vec<io::Result<Vec<u8>>> = batch
+            .par_iter()
+            .map(|&diags| {
+                if color {
+                    let mut text = Ansi::new(Vec::new());
+                    human(&mut text, diags, sources, lang).map(|()| text.into_inner())
+                } else {
+                    let mut text = NoColor::new(Vec::new());
+                    human(&mut text, diags, sources, lang).map(|()| text.into_inner())
+                }
+            })
+            .collect();
+        for text in texts {
+            out.write_all(&text?)?;
+        }
+    }
+    Ok(())
 }
 
 fn human(
@@ -248,6 +284,53 @@ mod tests {
         let mut out = codespan_reporting::term::termcolor::NoColor::new(Vec::new());
         render(&mut out, diags, &sources, Format::Human, Lang::En).unwrap();
         String::from_utf8(out.into_inner()).unwrap()
+    }
+
+    #[test]
+    fn files_rendered_in_parallel_come_out_in_order() {
+        use codespan_reporting::term::termcolor::{Ansi, NoColor};
+        // More files than a batch, one to three diagnostics each, one in three without a snippet.
+        let mut sources = HashMap::new();
+        let mut diags = Vec::new();
+        for f in 0..(2 * FILES_PER_BATCH + 7) {
+            let path = PathBuf::from(format!("content/prestataires/p{f:04}.md"));
+            sources.insert(
+                path.clone(),
+                format!("---\nnom: P{f}\ncompetance: x\n---\n"),
+            );
+            for k in 0..=(f % 3) {
+                diags.push(Diagnostic::new(
+                    Problem::UnknownKey {
+                        key: "competance".into(),
+                        suggestion: None,
+                    },
+                    Some(path.clone()),
+                    (k < 2).then_some(Span::at(Pos {
+                        line: 3,
+                        col: 1 + k as u32,
+                    })),
+                ));
+            }
+        }
+        let mut parallel = NoColor::new(Vec::new());
+        let mut serial = NoColor::new(Vec::new());
+        render(&mut parallel, &diags, &sources, Format::Human, Lang::Fr).unwrap();
+        human(&mut serial, &diags, &sources, Lang::Fr).unwrap();
+        let text = String::from_utf8(parallel.into_inner()).unwrap();
+        assert!(text == String::from_utf8(serial.into_inner()).unwrap());
+        let first = text.find("p0000.md").unwrap();
+        let last = text
+            .find(&format!("p{:04}.md", 2 * FILES_PER_BATCH + 6))
+            .unwrap();
+        assert!(first < last);
+
+        let mut parallel = Ansi::new(Vec::new());
+        let mut serial = Ansi::new(Vec::new());
+        render(&mut parallel, &diags, &sources, Format::Human, Lang::Fr).unwrap();
+        human(&mut serial, &diags, &sources, Lang::Fr).unwrap();
+        let colored = parallel.into_inner();
+        assert!(colored == serial.into_inner());
+        assert!(colored.starts_with(b"\x1b["));
     }
 
     #[test]
