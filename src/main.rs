@@ -496,23 +496,20 @@ fn print_diagnostics(
     // written in dozens of small pieces, and unbuffered stderr made each a system call (a sixth
     // of `check`'s time at 10,000 entries with 2 % of them wrong, on one thread at the end).
     use codespan_reporting::term::termcolor::{Ansi, NoColor};
-    use std::io::{BufWriter, Write as _};
+    use std::io::BufWriter;
+    let render = |mut out: Box<dyn WriteColor>| {
+        report::render(&mut *out, diags, sources, format, lang).and_then(|()| out.flush())
+    };
     let result = match format {
-        Format::Human if stderr.supports_color() => {
-            let mut out = Ansi::new(BufWriter::new(std::io::stderr().lock()));
-            report::render(&mut out, diags, sources, format, lang)
-                .and_then(|()| out.get_mut().flush())
-        }
-        Format::Human => {
-            let mut out = NoColor::new(BufWriter::new(std::io::stderr().lock()));
-            report::render(&mut out, diags, sources, format, lang)
-                .and_then(|()| out.get_mut().flush())
-        }
-        _ => {
-            let mut out = NoColor::new(BufWriter::new(std::io::stdout().lock()));
-            report::render(&mut out, diags, sources, format, lang)
-                .and_then(|()| out.get_mut().flush())
-        }
+        Format::Human if stderr.supports_color() => render(Box::new(Ansi::new(BufWriter::new(
+            std::io::stderr().lock(),
+        )))),
+        Format::Human => render(Box::new(NoColor::new(BufWriter::new(
+            std::io::stderr().lock(),
+        )))),
+        _ => render(Box::new(NoColor::new(BufWriter::new(
+            std::io::stdout().lock(),
+        )))),
     };
     if let Err(e) = result {
         let _ = writeln!(stderr, "erreur d'affichage des diagnostics : {e}");
